@@ -17,8 +17,9 @@ export class UnknownIdError extends GymnastError {
     readonly kind: string,
     readonly id: string,
     readonly known: readonly string[],
+    hint?: string,
   ) {
-    super(`unknown ${kind} '${id}'. Known ${kind}s: ${known.join(', ')}`);
+    super(`unknown ${kind} '${id}'${hint ? ` (${hint})` : ''}. Known ${kind}s: ${known.join(', ')}`);
   }
 }
 

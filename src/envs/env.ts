@@ -1,0 +1,44 @@
+/**
+ * The environment contract, Gymnasium's semantics in TypeScript.
+ *
+ * - `terminated` is a true end of the task (fell, reached the goal): agents do not bootstrap
+ *   through it. `truncated` is an outside limit (time limit, physics error): agents bootstrap.
+ * - `reset({ seed })` seeds everything the env samples; a later `reset()` without a seed
+ *   continues the stream. Same seed + same actions → same observations, bit for bit.
+ * - `frame()` describes what to draw (see `core/frame.ts`).
+ */
+import type { Space } from '../core/spaces.ts';
+import type { RenderFrame } from '../core/frame.ts';
+
+export type Info = Record<string, unknown>;
+
+export interface ResetResult<O> {
+  obs: O;
+  info: Info;
+}
+
+export interface StepResult<O> {
+  obs: O;
+  reward: number;
+  terminated: boolean;
+  truncated: boolean;
+  info: Info;
+}
+
+export interface Env<O = Float32Array, A = number | Float32Array> {
+  readonly id: string;
+  readonly observationSpace: Space<O>;
+  readonly actionSpace: Space<A>;
+  reset(options?: { seed?: number }): ResetResult<O>;
+  step(action: A): StepResult<O>;
+  /** Bodies and their transforms, for the viewer. */
+  frame?(): RenderFrame;
+  /** Frees native resources. Calling it twice is harmless. */
+  close(): void;
+}
+
+/** Any env: what vector envs, wrappers and agents accept. */
+export type AnyEnv = Env<any, any>;
+
+/** Physics failures end the episode with `info.error` set to one of these messages. */
+export const PHYSICS_ERROR = 'physics blow-up';

@@ -1,0 +1,3 @@
+/** gymnast's public surface: what the README's library example uses. */
+export * from './core/index.ts';
+export * from './envs/index.ts';
