@@ -4,3 +4,4 @@ export * from './spaces.ts';
 export * from './frame.ts';
 export * from './running-stats.ts';
 export * as math from './math.ts';
+export * from './hash.ts';

@@ -9,3 +9,4 @@ export { RecordEpisodeStatistics, type EpisodeStatistics } from './wrappers/reco
 export { NormalizeObservation } from './wrappers/normalize-observation.ts';
 export { ClipAction, RescaleAction } from './wrappers/action.ts';
 import './builtin.ts';
+export * from './rollout.ts';

@@ -1,0 +1,92 @@
+/** `gymnast envs`, `gymnast check <id>`, `gymnast rollout <id>`. */
+import type { Command } from 'commander';
+import { allSpecs, make, parseOptionPairs, spec } from '../../envs/registry.ts';
+import { checkEnv } from '../../envs/checker.ts';
+import { mean, randomRollout, std } from '../../envs/rollout.ts';
+import { UsageError } from '../../core/errors.ts';
+import '../rooms.ts';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export function register(program: Command): void {
+  program
+    .command('envs')
+    .description('list registered environments')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const rows = allSpecs().map((s) => {
+        const env = make(s.id);
+        const row = {
+          id: s.id,
+          family: s.family,
+          observation_space: env.observationSpace.toJSON(),
+          action_space: env.actionSpace.toJSON(),
+          observation: env.observationSpace.toString(),
+          action: env.actionSpace.toString(),
+          max_episode_steps: s.maxEpisodeSteps ?? null,
+          reward_threshold: s.rewardThreshold ?? null,
+          description: s.description,
+        };
+        env.close();
+        return row;
+      });
+      if (opts.json) {
+        console.log(JSON.stringify(rows, null, 2));
+        return;
+      }
+      const table = rows.map((r) => [r.id, r.observation, r.action, r.reward_threshold === null ? '-' : String(r.reward_threshold), r.description]);
+      printTable(['id', 'observation', 'action', 'threshold', 'description'], table);
+    });
+
+  program
+    .command('check <id>')
+    .description("run checkEnv on a registered env (spaces, seeding, determinism, close)")
+    .option('--option <key=value>', 'env option (repeatable)', collect, [])
+    .action(async (id: string, opts: { option: string[] }) => {
+      const env = make(id, { options: parseOptionPairs(opts.option) });
+      const report = checkEnv(env);
+      console.log(`${id}: ok (${report.stepsChecked} steps checked)`);
+      for (const w of report.warnings) console.log(`  warning: ${w}`);
+    });
+
+  program
+    .command('rollout <id>')
+    .description('roll out a random policy: returns, lengths, steps per second and a trajectory hash')
+    .option('--episodes <n>', 'episodes', '10')
+    .option('--seed <s>', 'seed', '0')
+    .option('--option <key=value>', 'env option (repeatable)', collect, [])
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { episodes: string; seed: string; option: string[]; json?: boolean }) => {
+      spec(id);
+      const env = make(id, { options: parseOptionPairs(opts.option) });
+      const r = randomRollout(env, parseInteger('--episodes', opts.episodes, 1), parseInteger('--seed', opts.seed, 0));
+      env.close();
+      if (opts.json) {
+        console.log(JSON.stringify({ env: id, seed: Number(opts.seed), returns: r.returns, lengths: r.lengths, hash: r.hash, steps_per_second: r.steps_per_second, errors: r.errors }));
+        return;
+      }
+      r.returns.forEach((ret, i) => console.log(`episode ${i + 1}: return ${fmt(ret)}, length ${r.lengths[i]}`));
+      console.log(`mean return ${fmt(mean(r.returns))} ± ${fmt(std(r.returns))} over ${r.returns.length} episodes`);
+      console.log(`${r.steps} steps at ${Math.round(r.steps_per_second)} steps/s; hash ${r.hash}`);
+    });
+}
+
+export function parseInteger(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    throw new UsageError(`${flag} must be an integer ≥ ${min}, got '${value}'`);
+  }
+  return n;
+}
+
+function fmt(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(3);
+}
+
+export function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}

@@ -1,0 +1,5 @@
+/**
+ * Imports every room that registers envs, so the CLI (and worker threads started from it) see
+ * every id. Add one line per room that calls `register()`.
+ */
+import '../envs/index.ts';
