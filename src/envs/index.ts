@@ -10,3 +10,4 @@ export { NormalizeObservation } from './wrappers/normalize-observation.ts';
 export { ClipAction, RescaleAction } from './wrappers/action.ts';
 import './builtin.ts';
 export * from './rollout.ts';
+export * from './vector/index.ts';

@@ -1,0 +1,261 @@
+/**
+ * Steps N sub-envs spread over worker threads (Gymnasium's `AsyncVectorEnv`), each worker owning
+ * a contiguous slice of sub-envs (so one Rapier world per sub-env lives in its worker).
+ *
+ * Observations, actions, rewards and flags live in SharedArrayBuffers; a step is a write of the
+ * actions, an `Atomics.notify` per worker and an `Atomics.wait` for each to finish, so `step` is
+ * synchronous like `SyncVectorEnv.step` and gives the same numbers (each worker runs a
+ * SyncVectorEnv over its slice, with sub-env i seeded seed + i). Infos travel as JSON in a
+ * fixed-size shared region per sub-env, only when non-empty.
+ *
+ * Build it with `await AsyncVectorEnv.create(config)`: workers import the modules that
+ * registered the env id (recorded in its spec), which takes a moment.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import * as errors from '../../core/errors.ts';
+import type { Space } from '../../core/spaces.ts';
+import type { Info } from '../env.ts';
+import { allSpecs, spec } from '../registry.ts';
+import { makeSubEnv } from './sync-vector-env.ts';
+import {
+  actionDimOf,
+  obsDimOf,
+  type VectorEnv,
+  type VectorEnvConfig,
+  type VectorResetResult,
+  type VectorStepResult,
+} from './vector-env.ts';
+
+/** Per-worker control words: [command sequence, done sequence, command, status]. */
+export const CTRL_WORDS = 4;
+export const CMD_RESET = 1;
+export const CMD_STEP = 2;
+export const CMD_CLOSE = 3;
+export const INFO_BYTES = 4096;
+export const ERROR_BYTES = 2048;
+
+export interface SharedLayout {
+  ctrl: SharedArrayBuffer; // Int32 × workers × CTRL_WORDS
+  seeds: SharedArrayBuffer; // Float64 × workers (NaN = no seed)
+  obs: SharedArrayBuffer; // Float32 × N × obsDim
+  actions: SharedArrayBuffer; // Float32 × N × actionDim
+  rewards: SharedArrayBuffer; // Float64 × N
+  terminated: SharedArrayBuffer; // Uint8 × N
+  truncated: SharedArrayBuffer; // Uint8 × N
+  infoLengths: SharedArrayBuffer; // Int32 × N
+  infoBytes: SharedArrayBuffer; // Uint8 × N × INFO_BYTES
+  errorBytes: SharedArrayBuffer; // Uint8 × workers × ERROR_BYTES (JSON { name, message })
+}
+
+export interface WorkerInit {
+  modules: string[];
+  config: VectorEnvConfig;
+  worker: number;
+  start: number;
+  count: number;
+  obsDim: number;
+  actionDim: number;
+  shared: SharedLayout;
+}
+
+export interface AsyncVectorEnvOptions {
+  /** Worker threads (default: min(numEnvs, available cores)). */
+  workers?: number;
+  /** Extra modules each worker imports before making envs (e.g. a user's env registrations). */
+  modules?: string[];
+  /** Give up on a worker that has not answered within this many ms (default 120 s). */
+  timeoutMs?: number;
+}
+
+const decoder = new TextDecoder();
+
+export class AsyncVectorEnv implements VectorEnv {
+  readonly numEnvs: number;
+  readonly obsDim: number;
+  readonly actionDim: number;
+  readonly singleObservationSpace: Space<any>;
+  readonly singleActionSpace: Space<any>;
+  private readonly ctrl: Int32Array;
+  private readonly seeds: Float64Array;
+  private readonly obs: Float32Array;
+  private readonly actions: Float32Array;
+  private readonly rewards: Float64Array;
+  private readonly terminated: Uint8Array;
+  private readonly truncated: Uint8Array;
+  private readonly infoLengths: Int32Array;
+  private readonly infoBytes: Uint8Array;
+  private readonly errorBytes: Uint8Array;
+  private readonly infos: Info[];
+  private closed = false;
+
+  private constructor(
+    private readonly workers: Worker[],
+    shared: SharedLayout,
+    numEnvs: number,
+    obsDim: number,
+    actionDim: number,
+    spaces: { obs: Space<any>; action: Space<any> },
+    private readonly timeoutMs: number,
+  ) {
+    this.numEnvs = numEnvs;
+    this.obsDim = obsDim;
+    this.actionDim = actionDim;
+    this.singleObservationSpace = spaces.obs;
+    this.singleActionSpace = spaces.action;
+    this.ctrl = new Int32Array(shared.ctrl);
+    this.seeds = new Float64Array(shared.seeds);
+    this.obs = new Float32Array(shared.obs);
+    this.actions = new Float32Array(shared.actions);
+    this.rewards = new Float64Array(shared.rewards);
+    this.terminated = new Uint8Array(shared.terminated);
+    this.truncated = new Uint8Array(shared.truncated);
+    this.infoLengths = new Int32Array(shared.infoLengths);
+    this.infoBytes = new Uint8Array(shared.infoBytes);
+    this.errorBytes = new Uint8Array(shared.errorBytes);
+    this.infos = Array.from({ length: numEnvs }, () => ({}));
+  }
+
+  static async create(config: VectorEnvConfig, options: AsyncVectorEnvOptions = {}): Promise<AsyncVectorEnv> {
+    const s = spec(config.id);
+    // Build one sub-env here to learn the spaces (and fail early on bad options).
+    const probe = makeSubEnv(config);
+    const obsSpace = probe.observationSpace;
+    const actionSpace = probe.actionSpace;
+    probe.close();
+    const n = config.numEnvs;
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`numEnvs must be a positive integer, got ${n}`);
+    const obsDim = obsDimOf(obsSpace);
+    const actionDim = actionDimOf(actionSpace);
+    const numWorkers = Math.max(1, Math.min(n, options.workers ?? availableParallelism()));
+    const shared: SharedLayout = {
+      ctrl: new SharedArrayBuffer(4 * numWorkers * CTRL_WORDS),
+      seeds: new SharedArrayBuffer(8 * numWorkers),
+      obs: new SharedArrayBuffer(4 * n * obsDim),
+      actions: new SharedArrayBuffer(4 * n * actionDim),
+      rewards: new SharedArrayBuffer(8 * n),
+      terminated: new SharedArrayBuffer(n),
+      truncated: new SharedArrayBuffer(n),
+      infoLengths: new SharedArrayBuffer(4 * n),
+      infoBytes: new SharedArrayBuffer(n * INFO_BYTES),
+      errorBytes: new SharedArrayBuffer(numWorkers * ERROR_BYTES),
+    };
+    const ctrl = new Int32Array(shared.ctrl);
+    for (let w = 0; w < numWorkers; w++) ctrl[w * CTRL_WORDS + 1] = -1; // not ready
+    const modules = [...new Set([s.module, ...(options.modules ?? [])])];
+    // Workers run TypeScript: each registers the tsx loader (found by absolute URL, whatever the
+    // cwd) before importing the worker module. (`--import tsx` in a worker's execArgv is ignored.)
+    const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./async-worker.ts', import.meta.url).href)}); })`;
+    const workers: Worker[] = [];
+    const ready: Promise<void>[] = [];
+    let start = 0;
+    for (let w = 0; w < numWorkers; w++) {
+      const count = Math.floor(n / numWorkers) + (w < n % numWorkers ? 1 : 0);
+      const init: WorkerInit = { modules, config, worker: w, start, count, obsDim, actionDim, shared };
+      start += count;
+      const worker = new Worker(bootstrap, { eval: true, workerData: init });
+      workers.push(worker);
+      ready.push(
+        new Promise((resolve, reject) => {
+          worker.once('message', (m: { ready?: boolean; error?: { name: string; message: string } }) => {
+            if (m.ready) resolve();
+            else reject(rebuildError(m.error ?? { name: 'Error', message: 'worker failed to start' }));
+          });
+          worker.once('error', reject);
+          worker.once('exit', (code) => reject(new Error(`vector env worker ${w} exited with code ${code} while starting`)));
+        }),
+      );
+    }
+    try {
+      await Promise.all(ready);
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
+    }
+    for (const w of workers) {
+      w.removeAllListeners('exit');
+      w.removeAllListeners('error');
+      w.on('error', () => {}); // reported through the shared error region instead
+      w.unref();
+    }
+    return new AsyncVectorEnv(workers, shared, n, obsDim, actionDim, { obs: obsSpace, action: actionSpace }, options.timeoutMs ?? 120_000);
+  }
+
+  /** Ids a worker could make: those registered in this process (for error messages). */
+  static knownIds(): string[] {
+    return allSpecs().map((x) => x.id);
+  }
+
+  private run(command: number): void {
+    if (this.closed) throw new errors.UsageError('AsyncVectorEnv: used after close()');
+    const W = this.workers.length;
+    for (let w = 0; w < W; w++) {
+      const b = w * CTRL_WORDS;
+      this.ctrl[b + 2] = command;
+      Atomics.add(this.ctrl, b, 1);
+      Atomics.notify(this.ctrl, b);
+    }
+    let failure: Error | null = null;
+    for (let w = 0; w < W; w++) {
+      const b = w * CTRL_WORDS;
+      const seq = Atomics.load(this.ctrl, b);
+      const deadline = Date.now() + this.timeoutMs;
+      for (;;) {
+        const done = Atomics.load(this.ctrl, b + 1);
+        if (done === seq) break;
+        if (Date.now() > deadline) throw new Error(`AsyncVectorEnv: worker ${w} did not answer within ${this.timeoutMs} ms`);
+        Atomics.wait(this.ctrl, b + 1, done, 1000);
+      }
+      if (this.ctrl[b + 3] !== 0 && !failure) {
+        const bytes = this.errorBytes.subarray(w * ERROR_BYTES, (w + 1) * ERROR_BYTES);
+        const end = bytes.indexOf(0);
+        failure = rebuildError(JSON.parse(decoder.decode(bytes.slice(0, end < 0 ? ERROR_BYTES : end))));
+      }
+    }
+    if (failure) throw failure;
+  }
+
+  private readInfos(): Info[] {
+    for (let i = 0; i < this.numEnvs; i++) {
+      const len = this.infoLengths[i]!;
+      this.infos[i] = len === 0 ? {} : JSON.parse(decoder.decode(this.infoBytes.slice(i * INFO_BYTES, i * INFO_BYTES + len)));
+    }
+    return this.infos;
+  }
+
+  reset(options: { seed?: number } = {}): VectorResetResult {
+    this.seeds.fill(options.seed === undefined ? NaN : options.seed);
+    this.run(CMD_RESET);
+    return { obs: this.obs, infos: this.readInfos() };
+  }
+
+  step(actions: ArrayLike<number>): VectorStepResult {
+    if (actions.length !== this.numEnvs * this.actionDim) {
+      throw new RangeError(`vector step: expected ${this.numEnvs * this.actionDim} action values (${this.numEnvs} envs × ${this.actionDim}), got ${actions.length}`);
+    }
+    this.actions.set(actions);
+    this.run(CMD_STEP);
+    return { obs: this.obs, rewards: this.rewards, terminated: this.terminated, truncated: this.truncated, infos: this.readInfos() };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.run(CMD_CLOSE);
+    } finally {
+      this.closed = true;
+      for (const w of this.workers) void w.terminate();
+    }
+  }
+}
+
+/** Turns a worker's `{ name, message }` back into the same error class where it is one of ours. */
+function rebuildError(e: { name: string; message: string }): Error {
+  const Cls = (errors as Record<string, unknown>)[e.name];
+  if (typeof Cls === 'function' && e.name !== 'UnknownIdError' && e.name !== 'ValidationError' && e.name !== 'FileFormatError') {
+    return new (Cls as new (m: string) => Error)(e.message);
+  }
+  const err = new errors.GymnastError(e.message);
+  err.name = e.name;
+  return err;
+}
