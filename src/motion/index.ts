@@ -1,0 +1,7 @@
+/** Public surface of the motion room: skeletons, clips, file formats, kinematics. */
+export * from './skeleton.ts';
+export * from './clip.ts';
+export * from './rotation.ts';
+export * from './data-path.ts';
+export * from './deepmimic-character.ts';
+export * from './deepmimic-controller.ts';
