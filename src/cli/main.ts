@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { GymnastError } from '../core/errors.ts';
 import { register as registerEnvs } from './commands/envs.ts';
+import { register as registerScenario } from './commands/scenario.ts';
 
 const program = new Command();
 program
@@ -16,6 +17,7 @@ program
   .exitOverride();
 
 registerEnvs(program);
+registerScenario(program);
 
 try {
   await program.parseAsync(process.argv);
