@@ -5,3 +5,6 @@ export * from './rotation.ts';
 export * from './data-path.ts';
 export * from './deepmimic-character.ts';
 export * from './deepmimic-controller.ts';
+export * from './deepmimic-motion.ts';
+export * from './sample.ts';
+export * from './kinematics.ts';
