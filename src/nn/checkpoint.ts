@@ -1,0 +1,289 @@
+/**
+ * Checkpoint files: one folder per checkpoint, written atomically.
+ *
+ *   checkpoints/step-000050000/
+ *     model.json      tfjs's weights layout: { format, generatedBy, modelTopology: null,
+ *                     weightsManifest: [{ paths: ['weights.bin'], weights: [{ name, shape, dtype }] }] }
+ *     weights.bin     the network weights, little-endian, in manifest order
+ *     optimizer.json  the same layout for the optimizer slots (Adam moments), plus step and lr
+ *     optimizer.bin
+ *     arrays.json     the same layout for other large arrays an agent keeps (a replay buffer)
+ *     arrays.bin
+ *     state.json      everything else, as JSON: RNG states, normalizer statistics, counters
+ *     index.json      written last: the byte size and SHA-256 of every file above
+ *   checkpoints/latest.json   { "name": "step-000050000", "step": 50000 }
+ *
+ * A checkpoint is written into `<name>.tmp/` and renamed into place only once every file is
+ * complete and flushed; `latest.json` is then replaced by rename. A run killed at any moment leaves
+ * the previous checkpoint and pointer untouched. Reading checks the sizes and hashes in index.json
+ * and the manifests against the .bin sizes, so a truncated or corrupt checkpoint fails with a
+ * `FileFormatError` naming the file and the problem, never with garbage weights.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileFormatError } from '../core/errors.ts';
+import type { Param } from './mlp.ts';
+import { assignArray, type OptimizerState } from './optim.ts';
+
+export type ArrayDtype = 'float32' | 'int32';
+export type NumericArray = Float32Array | Int32Array;
+
+export interface NamedArray {
+  name: string;
+  shape: number[];
+  data: NumericArray;
+}
+
+export interface CheckpointData {
+  /** Network weights (model.json + weights.bin). */
+  weights: NamedArray[];
+  /** Optimizer states by name (e.g. `optimizer`, `critic_optimizer`). */
+  optimizers: Record<string, OptimizerState>;
+  /** Other large arrays (arrays.json + arrays.bin). */
+  arrays: NamedArray[];
+  /** Small state as JSON: rng, normalizers, counters, agent fields. */
+  state: Record<string, unknown>;
+}
+
+interface ManifestEntry {
+  name: string;
+  shape: number[];
+  dtype: ArrayDtype;
+}
+
+interface ManifestFile {
+  format: string;
+  generatedBy: string;
+  convertedBy: null;
+  modelTopology: null;
+  weightsManifest: { paths: string[]; weights: ManifestEntry[] }[];
+  /** optimizer.json only: per optimizer, its kind, step and lr (slots are in the manifest). */
+  optimizers?: Record<string, { kind: OptimizerState['kind']; step: number; lr: number; slots: string[] }>;
+}
+
+const FORMAT = 'gymnast-checkpoint/1';
+const GENERATED_BY = 'gymnast 0.1.0';
+const INDEX = 'index.json';
+
+// ---------------------------------------------------------------- writing
+
+/** Writes `data` as checkpoint `name` under `dir` (the run's checkpoints folder) and points latest.json at it. */
+export function writeCheckpoint(dir: string, name: string, step: number, data: CheckpointData, keep = 2): string {
+  mkdirSync(dir, { recursive: true });
+  const final = join(dir, name);
+  const tmp = join(dir, `${name}.tmp`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  const files: Record<string, { bytes: number; sha256: string }> = {};
+  const put = (file: string, content: Uint8Array | string) => {
+    const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+    writeFileSynced(join(tmp, file), bytes);
+    files[file] = { bytes: bytes.byteLength, sha256: sha256(bytes) };
+  };
+
+  writeGroup(put, 'model', data.weights);
+  const slotArrays: NamedArray[] = [];
+  const optimizers: NonNullable<ManifestFile['optimizers']> = {};
+  for (const [optName, st] of Object.entries(data.optimizers)) {
+    const slots = Object.keys(st.slots);
+    optimizers[optName] = { kind: st.kind, step: st.step, lr: st.lr, slots };
+    for (const s of slots) slotArrays.push({ name: `${optName}/${s}`, shape: [st.slots[s]!.length], data: st.slots[s]! });
+  }
+  writeGroup(put, 'optimizer', slotArrays, optimizers);
+  writeGroup(put, 'arrays', data.arrays);
+  put('state.json', JSON.stringify({ format: FORMAT, step, ...data.state }, null, 1));
+  // The index goes last: a folder without a complete index.json is not a checkpoint.
+  writeFileSynced(join(tmp, INDEX), Buffer.from(JSON.stringify({ format: FORMAT, step, files }, null, 1)));
+
+  rmSync(final, { recursive: true, force: true });
+  renameSync(tmp, final);
+  writeFileAtomic(join(dir, 'latest.json'), JSON.stringify({ name, step }) + '\n');
+  prune(dir, name, keep);
+  return final;
+}
+
+function writeGroup(put: (file: string, content: Uint8Array | string) => void, base: string, arrays: NamedArray[], optimizers?: ManifestFile['optimizers']): void {
+  let total = 0;
+  for (const a of arrays) {
+    const expected = a.shape.reduce((x, y) => x * y, 1);
+    if (expected !== a.data.length) throw new RangeError(`checkpoint array ${a.name}: shape [${a.shape}] needs ${expected} values, has ${a.data.length}`);
+    total += a.data.byteLength;
+  }
+  const bin = new Uint8Array(total);
+  let offset = 0;
+  for (const a of arrays) {
+    bin.set(new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength), offset);
+    offset += a.data.byteLength;
+  }
+  const manifest: ManifestFile = {
+    format: FORMAT,
+    generatedBy: GENERATED_BY,
+    convertedBy: null,
+    modelTopology: null,
+    weightsManifest: [{ paths: [`${base === 'model' ? 'weights' : base}.bin`], weights: arrays.map((a) => ({ name: a.name, shape: a.shape, dtype: dtypeOf(a.data) })) }],
+  };
+  if (optimizers) manifest.optimizers = optimizers;
+  put(`${base}.json`, JSON.stringify(manifest, null, 1));
+  put(`${base === 'model' ? 'weights' : base}.bin`, bin);
+}
+
+function dtypeOf(a: NumericArray): ArrayDtype {
+  return a instanceof Int32Array ? 'int32' : 'float32';
+}
+
+function prune(dir: string, current: string, keep: number): void {
+  const names = listCheckpoints(dir).filter((n) => n !== current);
+  // Newest first by name (step-%09d sorts by step); keep `keep - 1` besides the current one.
+  for (const old of names.slice(Math.max(0, keep - 1))) rmSync(join(dir, old), { recursive: true, force: true });
+  for (const entry of readdirSync(dir)) if (entry.endsWith('.tmp')) rmSync(join(dir, entry), { recursive: true, force: true });
+}
+
+/** Checkpoint folder names in `dir`, newest first. */
+export function listCheckpoints(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => !n.endsWith('.tmp') && existsSync(join(dir, n, INDEX)) && statSync(join(dir, n)).isDirectory())
+    .sort()
+    .reverse();
+}
+
+/** Writes a file by writing `path.tmp`, flushing it and renaming it over `path`. */
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+  const tmp = `${path}.tmp`;
+  writeFileSynced(tmp, typeof content === 'string' ? Buffer.from(content) : content);
+  renameSync(tmp, path);
+}
+
+function writeFileSynced(path: string, bytes: Uint8Array): void {
+  const fd = openSync(path, 'w');
+  try {
+    let off = 0;
+    while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+// ---------------------------------------------------------------- reading
+
+/** The folder of the newest checkpoint under `dir` (from latest.json, else the newest name). */
+export function latestCheckpoint(dir: string): string | null {
+  const pointer = join(dir, 'latest.json');
+  if (existsSync(pointer)) {
+    let parsed: { name?: unknown };
+    try {
+      parsed = JSON.parse(readFileSync(pointer, 'utf8'));
+    } catch (err) {
+      throw new FileFormatError(pointer, 'JSON', `cannot be parsed (${(err as Error).message}); delete it to resume from the newest complete checkpoint folder`);
+    }
+    if (typeof parsed.name !== 'string' || !existsSync(join(dir, parsed.name))) {
+      throw new FileFormatError(pointer, 'name', `points to ${JSON.stringify(parsed.name)}, which is not a checkpoint folder in ${dir}`);
+    }
+    return join(dir, parsed.name);
+  }
+  const names = listCheckpoints(dir);
+  return names.length > 0 ? join(dir, names[0]!) : null;
+}
+
+/** Reads and verifies the checkpoint in folder `path`. Throws `FileFormatError` on any damage. */
+export function readCheckpoint(path: string): CheckpointData & { step: number } {
+  const indexPath = join(path, INDEX);
+  if (!existsSync(indexPath)) throw new FileFormatError(indexPath, 'file', 'missing: the checkpoint was not completely written');
+  const index = parseJson(indexPath, readFileSync(indexPath)) as { format?: string; step?: number; files?: Record<string, { bytes: number; sha256: string }> };
+  if (index.format !== FORMAT) throw new FileFormatError(indexPath, 'format', `expected '${FORMAT}', got ${JSON.stringify(index.format)}`);
+  if (!index.files || typeof index.files !== 'object') throw new FileFormatError(indexPath, 'files', 'missing');
+  const contents = new Map<string, Buffer>();
+  for (const [file, meta] of Object.entries(index.files)) {
+    const p = join(path, file);
+    if (!existsSync(p)) throw new FileFormatError(p, 'file', 'missing');
+    const bytes = readFileSync(p);
+    if (bytes.byteLength !== meta.bytes) throw new FileFormatError(p, 'size', `${bytes.byteLength} bytes, expected ${meta.bytes}: the file is truncated or was changed`);
+    if (sha256(bytes) !== meta.sha256) throw new FileFormatError(p, 'SHA-256', 'does not match index.json: the file is corrupt');
+    contents.set(file, bytes);
+  }
+  const get = (file: string): Buffer => {
+    const b = contents.get(file);
+    if (!b) throw new FileFormatError(indexPath, 'files', `does not list ${file}`);
+    return b;
+  };
+  const weights = readGroup(path, 'model', get);
+  const slots = readGroup(path, 'optimizer', get);
+  const optManifest = parseJson(join(path, 'optimizer.json'), get('optimizer.json')) as ManifestFile;
+  const optimizers: Record<string, OptimizerState> = {};
+  const slotByName = new Map(slots.map((s) => [s.name, s.data]));
+  for (const [name, o] of Object.entries(optManifest.optimizers ?? {})) {
+    const st: OptimizerState = { kind: o.kind, step: o.step, lr: o.lr, slots: {} };
+    for (const s of o.slots) {
+      const data = slotByName.get(`${name}/${s}`);
+      if (!(data instanceof Float32Array)) throw new FileFormatError(join(path, 'optimizer.json'), `optimizers.${name}.slots`, `slot ${s} has no float32 data`);
+      st.slots[s] = data;
+    }
+    optimizers[name] = st;
+  }
+  const arrays = readGroup(path, 'arrays', get);
+  const state = parseJson(join(path, 'state.json'), get('state.json')) as Record<string, unknown>;
+  return { weights, optimizers, arrays, state, step: Number(index.step) };
+}
+
+function readGroup(path: string, base: string, get: (file: string) => Buffer): NamedArray[] {
+  const manifestPath = join(path, `${base}.json`);
+  const manifest = parseJson(manifestPath, get(`${base}.json`)) as ManifestFile;
+  const group = manifest.weightsManifest?.[0];
+  if (!group || !Array.isArray(group.weights) || !Array.isArray(group.paths)) throw new FileFormatError(manifestPath, 'weightsManifest[0]', 'missing or malformed');
+  const binName = group.paths[0]!;
+  const bin = get(binName);
+  const out: NamedArray[] = [];
+  let offset = 0;
+  for (const [i, w] of group.weights.entries()) {
+    if (w.dtype !== 'float32' && w.dtype !== 'int32') throw new FileFormatError(manifestPath, `weightsManifest[0].weights[${i}].dtype`, `unsupported dtype ${JSON.stringify(w.dtype)}`);
+    const count = w.shape.reduce((a, b) => a * b, 1);
+    const bytes = count * 4;
+    if (offset + bytes > bin.byteLength) throw new FileFormatError(join(path, binName), `weight ${w.name}`, `needs bytes ${offset}..${offset + bytes}, the file has ${bin.byteLength}`);
+    // Copy into an aligned buffer of our own.
+    const copy = new Uint8Array(bytes);
+    copy.set(bin.subarray(offset, offset + bytes));
+    out.push({ name: w.name, shape: w.shape, data: w.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer) });
+    offset += bytes;
+  }
+  if (offset !== bin.byteLength) throw new FileFormatError(join(path, binName), 'size', `${bin.byteLength} bytes, the manifest describes ${offset}`);
+  return out;
+}
+
+function parseJson(file: string, bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new FileFormatError(file, 'JSON', `cannot be parsed: ${(err as Error).message}`);
+  }
+}
+
+/** Finds the array `name` in `arrays` or throws a `FileFormatError` naming the checkpoint. */
+export function requireArray(arrays: NamedArray[], name: string, where: string, length?: number): NumericArray {
+  const a = arrays.find((x) => x.name === name);
+  if (!a) throw new FileFormatError(where, name, 'missing from the checkpoint');
+  if (length !== undefined && a.data.length !== length) throw new FileFormatError(where, name, `has ${a.data.length} values, this run needs ${length}`);
+  return a.data;
+}
+
+/** The current values of `params` as named arrays for `CheckpointData.weights`. */
+export function weightsOf(params: readonly Param[]): NamedArray[] {
+  return params.map((p) => ({ name: p.name, shape: [...p.variable.shape], data: (p.variable.dataSync() as Float32Array).slice() }));
+}
+
+/** Loads named arrays into `params` (matched by name, shapes checked). `where` names the file for errors. */
+export function restoreWeights(params: readonly Param[], arrays: NamedArray[], where: string): void {
+  for (const p of params) {
+    const a = arrays.find((x) => x.name === p.name);
+    if (!a) throw new FileFormatError(where, p.name, 'missing from the checkpoint: was it written by another agent or network size?');
+    if (a.shape.join(',') !== p.variable.shape.join(',')) {
+      throw new FileFormatError(where, p.name, `has shape [${a.shape.join(', ')}], this network needs [${p.variable.shape.join(', ')}]`);
+    }
+    assignArray(p.variable, a.data as Float32Array);
+  }
+}

@@ -1,0 +1,102 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileFormatError } from '../../src/core/errors.ts';
+import { Rng } from '../../src/core/rng.ts';
+import { initBackend } from '../../src/nn/backend.ts';
+import { Mlp } from '../../src/nn/mlp.ts';
+import { Adam } from '../../src/nn/optim.ts';
+import { latestCheckpoint, readCheckpoint, restoreWeights, weightsOf, writeCheckpoint, type CheckpointData } from '../../src/nn/checkpoint.ts';
+
+await initBackend('wasm');
+
+const tmp = mkdtempSync(join(tmpdir(), 'gymnast-ckpt-'));
+const rng = new Rng(3);
+const net = new Mlp('pi', { sizes: [4, 8, 2], activation: 'tanh' }, rng);
+const adam = new Adam(net.params, { lr: 1e-3 });
+adam.step(net.params.map((p) => new Float32Array(p.variable.size).fill(0.5)));
+
+function data(step: number): CheckpointData {
+  return {
+    weights: weightsOf(net.params),
+    optimizers: { optimizer: adam.getState() },
+    arrays: [{ name: 'replay/obs', shape: [3, 2], data: Float32Array.from([1, 2, 3, 4, 5, step]) }, { name: 'replay/actions', shape: [3], data: Int32Array.from([0, 1, step]) }],
+    state: { rng: rng.getState(), counters: { globalStep: step } },
+  };
+}
+
+test('round trip: weights in tfjs model.json + weights.bin layout, optimizer, arrays, state', () => {
+  const dir = join(tmp, 'a');
+  const path = writeCheckpoint(dir, 'step-000000100', 100, data(100));
+  const model = JSON.parse(readFileSync(join(path, 'model.json'), 'utf8'));
+  assert.equal(model.weightsManifest[0].paths, ['weights.bin']);
+  assert.equal(model.weightsManifest[0].weights[0], { name: 'pi/dense_0/kernel', shape: [4, 8], dtype: 'float32' });
+  assert.is(readFileSync(join(path, 'weights.bin')).byteLength, (4 * 8 + 8 + 8 * 2 + 2) * 4);
+  assert.is(latestCheckpoint(dir), path);
+
+  const back = readCheckpoint(path);
+  assert.is(back.step, 100);
+  const other = new Mlp('pi', { sizes: [4, 8, 2], activation: 'tanh' }, new Rng(99));
+  restoreWeights(other.params, back.weights, path);
+  assert.equal(Array.from(other.params[0]!.variable.dataSync()), Array.from(net.params[0]!.variable.dataSync()));
+  const adam2 = new Adam(other.params, { lr: 1 });
+  adam2.setState(back.optimizers.optimizer!);
+  assert.equal(adam2.getState().step, 1);
+  assert.equal(Array.from(adam2.getState().slots['pi/dense_0/kernel/m']!), Array.from(adam.getState().slots['pi/dense_0/kernel/m']!));
+  assert.equal(Array.from(back.arrays[1]!.data), [0, 1, 100]);
+  assert.instance(back.arrays[1]!.data, Int32Array);
+  assert.equal(back.state.rng, rng.getState());
+  other.dispose();
+});
+
+test('a newer checkpoint never touches the last good one; older ones are pruned to `keep`', () => {
+  const dir = join(tmp, 'b');
+  writeCheckpoint(dir, 'step-000000100', 100, data(100));
+  // A run killed while writing leaves a .tmp folder: it is not a checkpoint.
+  mkdirSync(join(dir, 'step-000000200.tmp'));
+  writeFileSync(join(dir, 'step-000000200.tmp', 'weights.bin'), 'partial');
+  assert.match(latestCheckpoint(dir)!, /step-000000100$/);
+  writeCheckpoint(dir, 'step-000000200', 200, data(200));
+  writeCheckpoint(dir, 'step-000000300', 300, data(300));
+  assert.equal(readdirSync(dir).sort(), ['latest.json', 'step-000000200', 'step-000000300']);
+  assert.is(readCheckpoint(latestCheckpoint(dir)!).step, 300);
+});
+
+test('a truncated file is a clear error', () => {
+  const dir = join(tmp, 'c');
+  const path = writeCheckpoint(dir, 'step-000000100', 100, data(100));
+  truncateSync(join(path, 'weights.bin'), 40);
+  try {
+    readCheckpoint(path);
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, FileFormatError);
+    assert.match((err as Error).message, /weights\.bin: size: 40 bytes, expected 232: the file is truncated/);
+  }
+});
+
+test('a corrupt file is a clear error; so is a missing index', () => {
+  const dir = join(tmp, 'd');
+  const path = writeCheckpoint(dir, 'step-000000100', 100, data(100));
+  const bytes = readFileSync(join(path, 'optimizer.bin'));
+  bytes[10]! ^= 0xff;
+  writeFileSync(join(path, 'optimizer.bin'), bytes);
+  assert.throws(() => readCheckpoint(path), /optimizer\.bin: SHA-256: does not match index\.json: the file is corrupt/);
+  rmSync(join(path, 'index.json'));
+  assert.throws(() => readCheckpoint(path), /index\.json: file: missing: the checkpoint was not completely written/);
+  writeFileSync(join(dir, 'latest.json'), '{"name": "step-0000009');
+  assert.throws(() => latestCheckpoint(dir), /latest\.json: JSON: cannot be parsed/);
+});
+
+test('weights of the wrong shape name the parameter', () => {
+  const dir = join(tmp, 'e');
+  const back = readCheckpoint(writeCheckpoint(dir, 'step-000000001', 1, data(1)));
+  const wide = new Mlp('pi', { sizes: [4, 16, 2], activation: 'tanh' }, new Rng(1));
+  assert.throws(() => restoreWeights(wide.params, back.weights, 'ckpt'), /ckpt: pi\/dense_0\/kernel: has shape \[4, 8\], this network needs \[4, 16\]/);
+  wide.dispose();
+});
+
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+test.run();
