@@ -14,6 +14,7 @@ import {
   parseScene,
   parseServerMessage,
   type ChannelInfo,
+  type ClientMessage,
   type ServerMessage,
 } from '../../src/viewer/protocol.ts';
 
@@ -130,13 +131,14 @@ test('a NaN metric travels as null and comes back as NaN (a gap in the curve)', 
 });
 
 test('every client message survives encode → parse unchanged', () => {
-  for (const m of [
+  const msgs: ClientMessage[] = [
     { type: 'hello', protocol: PROTOCOL_VERSION },
     { type: 'subscribe', channels: null },
     { type: 'subscribe', channels: ['a', 'b'] },
     { type: 'control', channel: 'a', action: 'pause' },
     { type: 'control', channel: 'a', action: 'speed', speed: 4 },
-  ] as const) {
+  ];
+  for (const m of msgs) {
     assert.equal(parseClientMessage(encodeMessage(m)), m);
   }
 });
