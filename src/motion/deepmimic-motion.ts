@@ -18,6 +18,7 @@ import { FileFormatError } from '../core/errors.ts';
 import { type LoopMode, MotionClip, revoluteAngle } from './clip.ts';
 import { parseJsonFile, parseWithSchema } from './file-errors.ts';
 import type { Skeleton } from './skeleton.ts';
+import { defaultWarning } from './warnings.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 
 export interface MotionReadOptions {
@@ -29,9 +30,6 @@ export interface MotionReadOptions {
   name?: string;
 }
 
-export const defaultWarning = (message: string): void => {
-  process.stderr.write(`warning: ${message}\n`);
-};
 
 /** Numbers a DeepMimic frame of this skeleton holds, with the meaning of each run of them. */
 export function deepMimicFrameLayout(skeleton: Skeleton): { size: number; parts: string[] } {

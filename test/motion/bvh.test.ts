@@ -1,0 +1,225 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { Vector3 } from 'three';
+import { BVHLoader } from 'three/examples/jsm/loaders/BVHLoader.js';
+import { FileFormatError } from '../../src/core/errors.ts';
+import { formatBvh, parseBvh, readBvh } from '../../src/motion/bvh.ts';
+import { dataPath } from '../../src/motion/data-path.ts';
+import { readCharacter } from '../../src/motion/deepmimic-character.ts';
+import { readDeepMimicMotion } from '../../src/motion/deepmimic-motion.ts';
+import { Kinematics } from '../../src/motion/kinematics.ts';
+import { quatAngleBetween } from '../../src/motion/rotation.ts';
+
+const files = {
+  cmu131: dataPath('bvh', 'cmu131', 'scaled_131_01.bvh'),
+  cmu0101: dataPath('bvh', 'fairmotion', 'cmu_01_01.bvh'),
+  sinusoidal: dataPath('bvh', 'fairmotion', 'sinusoidal.bvh'),
+};
+
+/**
+ * Compares our reading of a BVH text with three's BVHLoader (three/examples/jsm/loaders/BVHLoader.js):
+ * local joint rotations per frame, and world joint positions after posing three's bones.
+ * Returns the largest rotation difference (rad) and position difference (file units).
+ */
+function compareWithThree(text: string, frames: number[]): { maxAngle: number; maxPos: number } {
+  const ours = parseBvh(text);
+  const three = new BVHLoader().parse(text);
+  const tracks = new Map(three.clip.tracks.map((t) => [t.name, t]));
+  const bones = three.skeleton.bones;
+  assert.is(bones.length, ours.skeleton.numJoints, 'same joints, same depth-first order');
+  const k = new Kinematics(ours);
+  let maxAngle = 0, maxPos = 0;
+  for (const f of frames) {
+    k.atFrame(f);
+    ours.skeleton.joints.forEach((j, i) => {
+      if (j.isEndSite) return;
+      const qt = tracks.get(`${j.name}.quaternion`)!.values.subarray(4 * f, 4 * f + 4);
+      const i0 = ours.rotationIndex(f, i);
+      maxAngle = Math.max(maxAngle, quatAngleBetween(qt, ours.frames.subarray(i0, i0 + 4)));
+      const pt = tracks.get(`${j.name}.position`)!.values;
+      bones[i]!.position.set(pt[3 * f]!, pt[3 * f + 1]!, pt[3 * f + 2]!);
+      bones[i]!.quaternion.set(qt[0]!, qt[1]!, qt[2]!, qt[3]!);
+    });
+    bones[0]!.updateMatrixWorld(true);
+    const w = new Vector3();
+    bones.forEach((b, i) => {
+      b.getWorldPosition(w);
+      const p = k.jointPosition(i);
+      maxPos = Math.max(maxPos, Math.abs(w.x - p[0]), Math.abs(w.y - p[1]), Math.abs(w.z - p[2]));
+    });
+  }
+  return { maxAngle, maxPos };
+}
+
+test('the shipped BVH files load: CMU 31 joints + 7 end sites, 120 fps', () => {
+  const a = readBvh(files.cmu131);
+  assert.is(a.numFrames, 995);
+  assert.is(a.skeleton.numJoints, 38);
+  assert.is(a.skeleton.joints.filter((j) => j.isEndSite).length, 7);
+  assert.ok(Math.abs(a.fps - 120) < 0.01);
+  assert.is(a.skeleton.joints[0]!.name, 'Hips');
+  assert.is(a.name, 'scaled_131_01');
+  const b = readBvh(files.cmu0101);
+  assert.is(b.numFrames, 2752);
+  assert.ok(Math.abs(b.duration - 2751 * 0.0083333) < 1e-9);
+  const s = readBvh(files.sinusoidal);
+  assert.is(s.skeleton.numJoints, 4); // child3 is a leaf joint without an End Site
+  assert.is(s.jointTranslations, null);
+});
+
+test('rotations and world positions agree with three BVHLoader (CMU files, several frames)', () => {
+  for (const file of [files.cmu131, files.cmu0101, files.sinusoidal]) {
+    const { maxAngle, maxPos } = compareWithThree(readFileSync(file, 'utf8'), [0, 37, 110]);
+    // three stores keyframes as Float32: ~1e-7 relative, so allow 1e-5 rad and 1e-4 units.
+    assert.ok(maxAngle < 1e-5, `${file}: max angle difference ${maxAngle} rad`);
+    assert.ok(maxPos < 1e-4, `${file}: max position difference ${maxPos}`);
+  }
+});
+
+const permuted = `HIERARCHY
+ROOT root
+{
+  OFFSET 1 2 3
+  CHANNELS 6 Zrotation Xposition Xrotation Yposition Yrotation Zposition
+  JOINT a
+  {
+    OFFSET 0 1 0
+    CHANNELS 3 Xrotation Yrotation Zrotation
+    JOINT b
+    {
+      OFFSET 0 1 0
+      CHANNELS 6 Yrotation Xposition Yposition Zposition Zrotation Xrotation
+      End Site
+      {
+        OFFSET 0 0.5 0
+      }
+      JOINT c
+      {
+        OFFSET 0.5 0 0
+        CHANNELS 3 Yrotation Zrotation Xrotation
+        End Site
+        {
+          OFFSET 0.2 0 0
+        }
+      }
+    }
+  }
+  JOINT d
+  {
+    OFFSET 0 -1 0
+    CHANNELS 2 Xrotation Zrotation
+  }
+}
+MOTION
+Frames: 3
+Frame Time: 0.1
+10 0.5 20 1 30 -0.5   40 -50 60   70 0.1 0.2 0.3 80 -90   15 25 35   45 55
+-10 0.1 -20 1.2 -30 0   -40 50 -60   -70 0 0 0 -80 90   -15 -25 -35   0 0
+170 0 -100 0 95 0   0 0 0   0 0 0 0 0 0   0 0 0   120 -130
+`;
+
+test('any channel order, positions on a non-root joint, several End Sites: as three reads them', () => {
+  const c = parseBvh(permuted);
+  assert.equal(c.skeleton.joints.map((j) => j.name), ['root', 'a', 'b', 'b_end', 'c', 'c_end', 'd']);
+  assert.ok(c.jointTranslations);
+  const { maxAngle, maxPos } = compareWithThree(permuted, [0, 1, 2]);
+  assert.ok(maxAngle < 1e-5, `max angle ${maxAngle}`);
+  assert.ok(maxPos < 1e-5, `max position ${maxPos}`);
+  // Root position is OFFSET + channels.
+  assert.equal(Array.from(c.frame(0).subarray(0, 3)).map((v) => +v.toFixed(9)), [1.5, 3, 2.5]);
+});
+
+function roundTrip(text: string) {
+  const a = parseBvh(text);
+  const b = parseBvh(formatBvh(a));
+  assert.equal(b.skeleton.joints.map((j) => [j.name, j.type, j.channels?.join(' ')]), a.skeleton.joints.map((j) => [j.name, j.type, j.channels?.join(' ')]));
+  assert.is(b.numFrames, a.numFrames);
+  let maxAngle = 0, maxPos = 0;
+  for (let f = 0; f < a.numFrames; f++) {
+    a.skeleton.joints.forEach((j, i) => {
+      const ia = a.rotationIndex(f, i);
+      maxAngle = Math.max(maxAngle, quatAngleBetween(a.frames.subarray(ia, ia + 4), b.frames.subarray(ia, ia + 4)));
+    });
+    for (let k = 0; k < 3; k++) maxPos = Math.max(maxPos, Math.abs(a.frame(f)[k]! - b.frame(f)[k]!));
+  }
+  return { maxAngle, maxPos, a, b };
+}
+
+test('write then read: same skeleton, channels and motion (1e-6 of a degree / unit, the written precision)', () => {
+  for (const text of [readFileSync(files.cmu131, 'utf8'), permuted]) {
+    const { maxAngle, maxPos, a, b } = roundTrip(text);
+    assert.ok(maxAngle < 1e-6, `angle ${maxAngle}`);
+    assert.ok(maxPos < 1e-6, `position ${maxPos}`);
+    if (a.jointTranslations) {
+      for (let i = 0; i < a.jointTranslations.length; i++) assert.ok(Math.abs(a.jointTranslations[i]! - b.jointTranslations![i]!) < 1e-6);
+    }
+  }
+});
+
+test('a DeepMimic clip written as BVH keeps its joint types (knee: 1 Zrotation channel, wrist: none) and its FK', () => {
+  const humanoid = readCharacter(dataPath('deepmimic', 'characters', 'humanoid3d.txt'));
+  const walk = readDeepMimicMotion(dataPath('deepmimic', 'motions', 'humanoid3d_walk.txt'), humanoid);
+  const text = formatBvh(walk, { onWarning: () => {} });
+  assert.match(text, /JOINT right_knee\s*\{\s*OFFSET 0\.000000 -0\.421546 0\.000000\s*CHANNELS 1 Zrotation/);
+  const back = parseBvh(text);
+  // BVH lists joints depth first (root, chest, neck, right_shoulder, …), so match them by name.
+  const k0 = new Kinematics(walk).atFrame(10), k1 = new Kinematics(back).atFrame(10);
+  humanoid.joints.forEach((j, i) => {
+    const b = back.skeleton.jointIndex(j.name);
+    assert.is(back.skeleton.joints[b]!.type, j.type, j.name);
+    const p0 = k0.jointPosition(i), p1 = k1.jointPosition(b);
+    for (let c = 0; c < 3; c++) assert.ok(Math.abs(p0[c]! - p1[c]!) < 1e-5, j.name);
+  });
+});
+
+function expectLine(text: string, line: number | 'eof', problem: RegExp) {
+  try {
+    parseBvh(text, {}, 'bad.bvh');
+  } catch (e) {
+    assert.instance(e, FileFormatError);
+    const err = e as FileFormatError;
+    assert.is(err.file, 'bad.bvh');
+    if (line === 'eof') assert.match(err.where, /end of file/);
+    else assert.is(err.where, `line ${line}`);
+    assert.match(err.problem, problem);
+    return;
+  }
+  assert.unreachable(`no error for ${problem}`);
+}
+
+const lines = permuted.split('\n');
+const withLine = (i: number, s: string) => lines.map((l, k) => (k === i ? s : l)).join('\n');
+
+test('malformed BVH files are rejected with the line number', () => {
+  assert.is(lines[34], 'MOTION'); // the indices below count from 0, line numbers from 1
+  expectLine(withLine(8, '    CHANNELS 3 Xrotation Yrotation'), 9, /CHANNELS declares 3 channels but lists 2/);
+  expectLine(withLine(8, '    CHANNELS 3 Xrotation Yrotation Wrotation'), 9, /unknown channel 'Wrotation'/);
+  expectLine(withLine(8, '    CHANNELS 3 Xrotation Xrotation Zrotation'), 9, /listed twice/);
+  expectLine(withLine(8, '    CHANNELS three Xrotation'), 9, /count 'three' is not a whole number/);
+  expectLine(withLine(34, 'MOTON'), 35, /missing MOTION section \(found 'MOTON'\)/);
+  expectLine(permuted.replace(/\nMOTION[\s\S]*/, '\n'), 'eof', /missing MOTION section \(found end of file\)/);
+  expectLine(withLine(38, '10 0.5 20 1 30 -0.5 40 -50 60 70 0.1 0.2 0.3 80 -90 15 25 35 45'), 39, /frame 1 has 19 values, expected 20/);
+  expectLine(withLine(38, '10 0.5 20 1 30 -0.5 40 -50 60 70 0.1 0.2 0.3 80 -90 15 25 35 45 x'), 39, /value 20 'x' is not a number/);
+  expectLine(withLine(35, 'Frames: 4'), 'eof', /'Frames: 4' declared but only 3 frame lines follow/);
+  expectLine(withLine(35, 'Frames: 2'), 40, /more frame lines than 'Frames: 2'/);
+  expectLine(withLine(35, 'Frames: -1'), 36, /not a positive whole number/);
+  expectLine(withLine(36, 'Frame Time: 0'), 37, /Frame Time must be one positive number/);
+  expectLine(withLine(3, '  OFFSET 1 2'), 4, /OFFSET needs 3 numbers, found 2/);
+  expectLine(withLine(3, '  OFFSET 1 2 z'), 4, /OFFSET Z: 'z' is not a number/);
+  expectLine(withLine(0, 'HIERARCHIE'), 1, /expected 'HIERARCHY'/);
+  expectLine(withLine(2, ''), 4, /expected '\{', found 'OFFSET'/);
+  expectLine(withLine(6, ''), 8, /expected '\{', found 'OFFSET'/);
+  expectLine(withLine(28, '  JOINT b'), 29, /'b' is used twice/);
+  expectLine(withLine(33, ''), 35, /expected JOINT, End Site or '\}' in 'root', found 'MOTION'/);
+  expectLine(permuted.replace('MOTION', 'ROOT other\n{\nOFFSET 0 0 0\nCHANNELS 0\n}\nMOTION'), 35, /second ROOT/);
+  expectLine(lines.slice(0, 21).join('\n'), 'eof', /'c' \(opened on line 18\) is not closed/);
+});
+
+test('accepts braces on the name line and CRLF line ends (three does not), with the same result', () => {
+  const a = parseBvh(permuted);
+  const b = parseBvh(permuted.replace('JOINT a\n  {', 'JOINT a {').replace('End Site\n      {', 'End Site {').replace(/\n/g, '\r\n'));
+  assert.equal(Array.from(b.frames), Array.from(a.frames));
+});
+
+test.run();
