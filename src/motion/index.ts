@@ -14,3 +14,4 @@ export * from './mirror.ts';
 export * from './bvh.ts';
 export * from './warnings.ts';
 export * from './file-errors.ts';
+export * from './retarget.ts';
