@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { GymnastError } from '../core/errors.ts';
 import { register as registerEnvs } from './commands/envs.ts';
+import { register as registerMotion } from './commands/motion.ts';
 import { register as registerScenario } from './commands/scenario.ts';
 
 const program = new Command();
@@ -17,6 +18,7 @@ program
   .exitOverride();
 
 registerEnvs(program);
+registerMotion(program);
 registerScenario(program);
 
 try {

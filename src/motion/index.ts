@@ -15,3 +15,5 @@ export * from './bvh.ts';
 export * from './warnings.ts';
 export * from './file-errors.ts';
 export * from './retarget.ts';
+export * from './render.ts';
+export * from './load.ts';
