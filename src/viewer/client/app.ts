@@ -42,6 +42,7 @@ export interface PageStats {
     framesReceived: number;
     lastFrameNumber: number;
     drawnFrame: number;
+    drawnTimeSeconds: number;
     paused: boolean;
     visible: boolean;
   }[];
@@ -99,6 +100,7 @@ export class App {
         framesReceived: c.framesReceived,
         lastFrameNumber: c.lastFrameNumber,
         drawnFrame: c.playback.drawnFrame,
+        drawnTimeSeconds: c.playback.drawnTimeSeconds,
         paused: this.isPaused(c),
         visible: c.visible,
       })),

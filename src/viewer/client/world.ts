@@ -47,7 +47,7 @@ export class World {
     this.scene.add(new THREE.HemisphereLight('#ffffff', '#8a8f99', 1.4));
     this.sun = new THREE.DirectionalLight('#ffffff', 2.2);
     this.sun.castShadow = true;
-    this.sun.shadow.mapSize.set(2048, 2048);
+    this.sun.shadow.mapSize.set(1024, 1024);
     const sc = this.sun.shadow.camera;
     sc.left = -SHADOW_HALF_EXTENT;
     sc.right = SHADOW_HALF_EXTENT;

@@ -199,7 +199,7 @@ export class Channel {
     return true;
   }
 
-  /** Sends the current pose to one client that just started watching. */
+  /** Sends the current pose (numbered as the last tick sent) to one client that just started watching. */
   sendLatestTo(client: ClientConnection): void {
     if (!this.hasLatest) return;
     client.sendFrame(this.encode(FRAME_DISCONTINUITY));
@@ -219,9 +219,9 @@ export class Channel {
     if (!this.dirty || this.closed) return;
     this.dirty = false;
     this.lastSentMs = performance.now();
+    this.frameNumber++;
     const bytes = this.encode(this.pendingFlags);
     this.pendingFlags = 0;
-    this.frameNumber++;
     for (const client of this.watchers) client.sendFrame(bytes);
   }
 

@@ -1,0 +1,191 @@
+/**
+ * Plays an env in real time (times `speed`) with a policy and publishes its frames to a channel:
+ * the viewer's own live rollout, for any registered env with `frame()`. The page can pause it,
+ * step it one env step at a time and change its speed. Episodes reset by themselves (the first
+ * with the seed, later ones continue the stream, as Gymnasium does); each episode's return and
+ * length go to the channel's curves.
+ *
+ * The simulated clock: each timer tick adds (wall time elapsed × speed) to a budget and steps the
+ * env while the budget covers one env step; at most `maxStepsPerTick` steps per tick, so a slow
+ * env falls behind real time instead of piling up work.
+ */
+import type { AnyEnv } from '../../../envs/env.ts';
+import type { RenderFrame } from '../../../core/frame.ts';
+import { UsageError } from '../../../core/errors.ts';
+import type { ControlAction, MetaValue } from '../../protocol.ts';
+import type { Channel, ViewerHub } from '../hub.ts';
+import type { Policy } from './policies.ts';
+
+export interface EnvPlayerOptions {
+  /** Channel id; default `rollout:<env id>`. */
+  id?: string;
+  title?: string;
+  /** Default: the env's action space, sampled. */
+  policy?: Policy;
+  seed?: number;
+  speed?: number;
+  offset?: [number, number, number];
+  meta?: Record<string, MetaValue>;
+  /** Timer ticks per second (default 60). */
+  tickHz?: number;
+  maxStepsPerTick?: number;
+  log?: (line: string) => void;
+}
+
+/** The env step used until the env tells us (two frames' times); Gymnasium's classic control uses 0.02 s. */
+const DEFAULT_DT_SECONDS = 0.02;
+
+export class EnvPlayer {
+  readonly channel: Channel;
+  private readonly policy: Policy;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private paused = false;
+  private speed: number;
+  private budgetSeconds = 0;
+  private lastTickMs = 0;
+  private dtSeconds: number | undefined;
+  private obs: unknown;
+  private episodeReturn = 0;
+  private episodeLength = 0;
+  private needsDiscontinuity = true;
+  private failures = 0;
+  totalSteps = 0;
+  episodes = 0;
+  /** Returns of finished episodes (the last 100). */
+  readonly returns: number[] = [];
+
+  constructor(
+    hub: ViewerHub,
+    readonly env: AnyEnv,
+    private readonly options: EnvPlayerOptions = {},
+  ) {
+    this.policy = options.policy ?? (() => env.actionSpace.sample());
+    this.speed = options.speed ?? 1;
+    const seed = options.seed ?? 0;
+    env.actionSpace.seed(seed);
+    this.obs = env.reset({ seed }).obs;
+    const first = readFrame(env);
+    this.channel = hub.channel({
+      id: options.id ?? `rollout:${env.id}`,
+      title: options.title ?? env.id,
+      kind: 'rollout',
+      scene: first.scene,
+      offset: options.offset,
+      meta: { env: env.id, seed, ...options.meta },
+      control: (action, speed) => this.control(action, speed),
+    });
+    this.channel.setState({ paused: false, speed: this.speed });
+    this.channel.publish(first, { discontinuity: true });
+  }
+
+  start(): this {
+    if (this.timer) return this;
+    this.lastTickMs = performance.now();
+    this.timer = setInterval(() => this.tick(), 1000 / (this.options.tickHz ?? 60));
+    return this;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  close(): void {
+    this.stop();
+    this.channel.close();
+    this.env.close();
+  }
+
+  control(action: ControlAction, speed?: number): void {
+    switch (action) {
+      case 'pause':
+        this.paused = true;
+        break;
+      case 'resume':
+        this.paused = false;
+        this.budgetSeconds = 0;
+        this.lastTickMs = performance.now();
+        break;
+      case 'step':
+        this.paused = true;
+        this.stepOnce();
+        this.publish(true);
+        break;
+      case 'speed':
+        if (speed !== undefined) this.speed = speed;
+        break;
+    }
+    this.channel.setState({ paused: this.paused, speed: this.speed });
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    const elapsedSeconds = (now - this.lastTickMs) / 1000;
+    this.lastTickMs = now;
+    if (this.paused) return;
+    this.budgetSeconds += elapsedSeconds * this.speed;
+    const dt = this.dtSeconds ?? DEFAULT_DT_SECONDS;
+    const maxSteps = this.options.maxStepsPerTick ?? 200;
+    let steps = 0;
+    while (this.budgetSeconds >= dt && steps < maxSteps) {
+      this.stepOnce();
+      this.budgetSeconds -= dt;
+      steps++;
+    }
+    if (steps === maxSteps) this.budgetSeconds = 0; // behind real time: drop the debt
+    if (steps > 0) this.publish(false);
+  }
+
+  /** One env step with the policy; resets at the end of an episode. */
+  private stepOnce(): void {
+    try {
+      const timeBefore = this.dtSeconds === undefined ? readFrame(this.env).time : 0;
+      const r = this.env.step(this.policy(this.obs));
+      if (this.dtSeconds === undefined) {
+        const dt = readFrame(this.env).time - timeBefore;
+        if (dt > 0 && Number.isFinite(dt)) this.dtSeconds = dt;
+      }
+      this.obs = r.obs;
+      this.episodeReturn += r.reward;
+      this.episodeLength++;
+      this.totalSteps++;
+      if (r.terminated || r.truncated) {
+        this.episodes++;
+        this.returns.push(this.episodeReturn);
+        if (this.returns.length > 100) this.returns.shift();
+        this.channel.metrics(this.totalSteps, { 'charts/episodic_return': this.episodeReturn, 'charts/episodic_length': this.episodeLength });
+        this.obs = this.env.reset().obs;
+        this.episodeReturn = 0;
+        this.episodeLength = 0;
+        this.needsDiscontinuity = true;
+      }
+      this.failures = 0;
+    } catch (e) {
+      // A failing env must not take the viewer down: report, reset, and give up after a few in a row.
+      this.failures++;
+      this.options.log?.(`viewer: ${this.env.id}: step failed: ${(e as Error).message}`);
+      if (this.failures >= 3) {
+        this.options.log?.(`viewer: ${this.env.id}: stopped after ${this.failures} failures in a row`);
+        this.stop();
+        return;
+      }
+      this.obs = this.env.reset().obs;
+      this.needsDiscontinuity = true;
+    }
+  }
+
+  private publish(immediate: boolean): void {
+    this.channel.publish(readFrame(this.env), { discontinuity: this.needsDiscontinuity, immediate });
+    this.needsDiscontinuity = false;
+  }
+}
+
+function readFrame(env: AnyEnv): RenderFrame {
+  if (typeof env.frame !== 'function') throw new UsageError(`${env.id} does not render frames (no frame() method), so the viewer cannot show it`);
+  try {
+    return env.frame();
+  } catch (e) {
+    if (e instanceof TypeError && /does not render frames/.test(e.message)) throw new UsageError(`${env.id} does not render frames (no frame() method), so the viewer cannot show it`);
+    throw e;
+  }
+}
