@@ -3,3 +3,4 @@
  * every id. Add one line per room that calls `register()`.
  */
 import '../envs/index.ts';
+import '../mdp/index.ts';

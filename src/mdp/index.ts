@@ -1,0 +1,34 @@
+/**
+ * The mdp room: tabular MDPs (flat CSR model, empirical model), tabular environments registered
+ * in the env registry, dynamic programming, model-free tabular learning, and discretization of
+ * continuous envs.
+ */
+export * from './model.ts';
+export * from './empirical.ts';
+export * from './problem.ts';
+export * from './tabular-env.ts';
+export { COMPASS_ACTIONS, FROZEN_LAKE_ACTIONS, type GridActions } from './envs/grid.ts';
+export { gridWorld4x4, gridWorld5x5 } from './envs/gridworlds.ts';
+export { frozenLake, FROZEN_LAKE_MAPS } from './envs/frozen-lake.ts';
+export { cliffWalking, CLIFF_START, CLIFF_GOAL } from './envs/cliff-walking.ts';
+export { taxi, taxiEncode, taxiDecode, taxiActionMask } from './envs/taxi.ts';
+export { randomWalk, randomWalkTrueValues } from './envs/random-walk.ts';
+export { windyGridworld, WIND, WINDY_START, WINDY_GOAL } from './envs/windy-gridworld.ts';
+export { gambler, gamblerStake } from './envs/gambler.ts';
+export {
+  blackjack,
+  BlackjackEnv,
+  encodeBlackjack,
+  decodeBlackjack,
+  blackjackObservation,
+  dealerOutcomes,
+  BLACKJACK_OBSERVATIONS,
+  BLACKJACK_NATURAL,
+} from './envs/blackjack.ts';
+export * from './policy.ts';
+export * from './frame.ts';
+export * from './dp/options.ts';
+export * from './dp/policy-evaluation.ts';
+export * from './dp/value-iteration.ts';
+export * from './dp/policy-iteration.ts';
+export * from './dp/exact.ts';
