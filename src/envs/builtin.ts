@@ -3,3 +3,4 @@
  * file. (Tabular envs register from `src/mdp/`, the humanoid from `src/envs/character/`.)
  */
 import './classic/cartpole.ts';
+import './classic/pendulum.ts';

@@ -80,6 +80,7 @@ import type { RenderFrame, SceneSpec } from '../../core/frame.ts';
 import { RAPIER, type World } from '../physics/rapier.ts';
 import { PHYSICS_ERROR, type Env, type Info, type ResetResult, type StepResult } from '../env.ts';
 import { register } from '../registry.ts';
+import { planarAngle, planarAngularVelocity, setPlanarPose, setPlanarVelocity, writeIdentity, writeTransform, type Body } from './planar-bodies.ts';
 
 // Gymnasium's constants (cartpole.py, CartPoleEnv.__init__).
 const GRAVITY = 9.8;
@@ -115,8 +116,8 @@ export class CartPoleEnv implements Env<Float32Array, number> {
   private readonly options: CartPoleOptions;
   private readonly rng = new Rng(0);
   private world: World | null = null;
-  private cart!: InstanceType<typeof RAPIER.RigidBody>;
-  private pole!: InstanceType<typeof RAPIER.RigidBody>;
+  private cart!: Body;
+  private pole!: Body;
   /** x, ẋ, θ, θ̇ as last read back from Rapier. */
   private readonly state = new Float64Array(4);
   private stepsBeyondTerminated: number | null = null;
@@ -125,9 +126,7 @@ export class CartPoleEnv implements Env<Float32Array, number> {
   private closed = false;
   // Scratch objects handed to Rapier, so a step allocates none of its own.
   private readonly v3 = { x: 0, y: 0, z: 0 };
-  private readonly q4 = { x: 0, y: 0, z: 0, w: 1 };
   private readonly readV = new RAPIER.Vector3(0, 0, 0);
-  private readonly readQ = new RAPIER.Quaternion(0, 0, 0, 1);
   private readonly scene: SceneSpec = {
     bodies: [
       { name: 'track', shape: 'box', size: [X_THRESHOLD_M + 0.25, 0.01, 0.01], color: '#555555' },
@@ -173,7 +172,7 @@ export class CartPoleEnv implements Env<Float32Array, number> {
     // Euler moves with the old velocities, semi-implicit with the new ones (as Rapier does, but
     // Rapier linearizes the rotation update, which costs 2e-5 rad a step at 3 rad/s).
     const xDot = this.cart.linvel(this.readV).x;
-    const thetaDot = -this.pole.angvel(this.readV).z;
+    const thetaDot = -planarAngularVelocity(this.pole);
     const explicit = this.options.kinematicsIntegrator === 'euler';
     const x = x0 + TAU_SECONDS * (explicit ? xDot0 : xDot);
     const theta = theta0 + TAU_SECONDS * (explicit ? thetaDot0 : thetaDot);
@@ -182,6 +181,11 @@ export class CartPoleEnv implements Env<Float32Array, number> {
     this.readState();
 
     if (!this.stateIsSane()) {
+      // Report the last good observation (a NaN one would poison value targets) until reset.
+      s[0] = x0;
+      s[1] = xDot0;
+      s[2] = theta0;
+      s[3] = thetaDot0;
       this.blownUp = true;
       return { obs: this.observe(), reward: 0, terminated: false, truncated: true, info: { error: PHYSICS_ERROR } };
     }
@@ -221,13 +225,13 @@ export class CartPoleEnv implements Env<Float32Array, number> {
 
   frame(): RenderFrame {
     const t = new Float32Array(this.scene.bodies.length * 7);
-    t[6] = 1; // the track: at the origin, unrotated
+    writeIdentity(t, 0); // the track
     if (this.world) {
-      writeTransform(t, 1, this.cart, this.readV, this.readQ);
-      writeTransform(t, 2, this.pole, this.readV, this.readQ);
+      writeTransform(t, 1, this.cart);
+      writeTransform(t, 2, this.pole);
     } else {
-      t[13] = 1;
-      t[20] = 1;
+      writeIdentity(t, 1);
+      writeIdentity(t, 2);
     }
     return { scene: this.scene, transforms: t, time: this.timeSeconds };
   }
@@ -270,20 +274,8 @@ export class CartPoleEnv implements Env<Float32Array, number> {
 
   /** Cart at x; pole on its joint at angle θ (rotation −θ about z, since θ > 0 leans to +x). */
   private placeBodies(x: number, theta: number): void {
-    const p = this.v3;
-    p.x = x;
-    p.y = 0;
-    p.z = 0;
-    this.cart.setTranslation(p, true);
-    p.x = x + POLE_HALF_LENGTH_M * Math.sin(theta);
-    p.y = POLE_HALF_LENGTH_M * Math.cos(theta);
-    this.pole.setTranslation(p, true);
-    const q = this.q4;
-    q.x = 0;
-    q.y = 0;
-    q.z = Math.sin(-theta / 2);
-    q.w = Math.cos(-theta / 2);
-    this.pole.setRotation(q, true);
+    setPlanarPose(this.cart, x, 0, 0);
+    setPlanarPose(this.pole, x + POLE_HALF_LENGTH_M * Math.sin(theta), POLE_HALF_LENGTH_M * Math.cos(theta), -theta);
   }
 
   /**
@@ -297,30 +289,21 @@ export class CartPoleEnv implements Env<Float32Array, number> {
    * step (a relative 3/8·(τ·θ̇)² per step) and errors grow 10× (measured in the test).
    */
   private setVelocities(xDot: number, theta: number, thetaDot: number): void {
-    const v = this.v3;
-    v.x = xDot;
-    v.y = 0;
-    v.z = 0;
-    this.cart.setLinvel(v, true);
+    setPlanarVelocity(this.cart, xDot, 0, 0);
     // ω × r, with r = l·(sin θ, cos θ) from the pivot to the pole's centre and ω = −θ̇ ẑ,
     // plus the centripetal bias τ·θ̇²·r.
     const s = Math.sin(theta), c = Math.cos(theta), l = POLE_HALF_LENGTH_M;
     const bias = TAU_SECONDS * thetaDot * thetaDot;
-    v.x = xDot + l * c * thetaDot + bias * l * s;
-    v.y = -l * s * thetaDot + bias * l * c;
-    this.pole.setLinvel(v, true);
-    v.x = 0;
-    v.y = 0;
-    v.z = -thetaDot;
-    this.pole.setAngvel(v, true);
+    setPlanarVelocity(this.pole, xDot + l * c * thetaDot + bias * l * s, -l * s * thetaDot + bias * l * c, -thetaDot);
   }
 
   private readState(): void {
     const s = this.state;
     s[0] = this.cart.translation(this.readV).x;
     s[1] = this.cart.linvel(this.readV).x;
-    s[2] = poleAngle(this.pole.rotation(this.readQ));
-    s[3] = -this.pole.angvel(this.readV).z;
+    // θ > 0 leans to +x: the pole is turned by −θ about z.
+    s[2] = -planarAngle(this.pole);
+    s[3] = -planarAngularVelocity(this.pole);
   }
 
   private stateIsSane(): boolean {
@@ -332,30 +315,6 @@ export class CartPoleEnv implements Env<Float32Array, number> {
   private observe(): Float32Array {
     return Float32Array.from(this.state);
   }
-}
-
-/** θ of a pole rotated by −θ about z. */
-function poleAngle(q: { z: number; w: number }): number {
-  return -2 * Math.atan2(q.z, q.w);
-}
-
-function writeTransform(
-  out: Float32Array,
-  index: number,
-  body: InstanceType<typeof RAPIER.RigidBody>,
-  v: InstanceType<typeof RAPIER.Vector3>,
-  q: InstanceType<typeof RAPIER.Quaternion>,
-): void {
-  const o = index * 7;
-  const p = body.translation(v);
-  out[o] = p.x;
-  out[o + 1] = p.y;
-  out[o + 2] = p.z;
-  const r = body.rotation(q);
-  out[o + 3] = r.x;
-  out[o + 4] = r.y;
-  out[o + 5] = r.z;
-  out[o + 6] = r.w;
 }
 
 register({

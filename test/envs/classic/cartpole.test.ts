@@ -177,6 +177,7 @@ test('a physics blow-up truncates with info.error and never throws', () => {
   assert.ok(r.truncated && !r.terminated);
   assert.is(r.info.error, PHYSICS_ERROR);
   assert.is(r.reward, 0);
+  assert.ok(r.obs.every(Number.isFinite), 'the last good observation, not NaN');
   const again = env.step(0);
   assert.ok(again.truncated);
   assert.is(again.info.error, PHYSICS_ERROR);
