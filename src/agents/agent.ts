@@ -1,0 +1,111 @@
+/**
+ * What every agent file (dqn.ts, reinforce.ts, a2c.ts, ppo.ts) exports, and the few pieces all of
+ * them use. The training loop of an algorithm lives in its own file and reads top to bottom; the
+ * train room (src/train) builds the vector env, calls `train(untilStep)` between checkpoints,
+ * writes checkpoints and metrics, and evaluates.
+ */
+import type { z } from 'zod';
+import type { Space } from '../core/spaces.ts';
+import { Box, Discrete } from '../core/spaces.ts';
+import type { Rng } from '../core/rng.ts';
+import type { Info } from '../envs/env.ts';
+import type { VectorEnv } from '../envs/vector/vector-env.ts';
+import type { CheckpointData } from '../nn/checkpoint.ts';
+
+/** One finished training episode (from `RecordEpisodeStatistics` in the vector env). */
+export interface EpisodeReport {
+  /** Global env step at which it ended. */
+  step: number;
+  /** Return and length (CleanRL's `charts/episodic_return`, `charts/episodic_length`). */
+  return: number;
+  length: number;
+  /** Index of the sub-env. */
+  env: number;
+}
+
+/** Where an agent sends what it measures. Tags are CleanRL's (`losses/value_loss`, `charts/SPS`, …). */
+export interface Reporter {
+  metrics(step: number, values: Record<string, number>): void;
+  episode(e: EpisodeReport): void;
+}
+
+export interface AgentContext {
+  /** The training envs (a sync vector env of `config.numEnvs` copies). */
+  env: VectorEnv;
+  /** The agent's random stream: weight init, exploration, sampling, minibatch order. */
+  rng: Rng;
+  /** The run's length in env steps (schedules anneal over it). */
+  totalSteps: number;
+  report: Reporter;
+}
+
+export interface Agent {
+  /** Env steps taken so far (over all sub-envs). */
+  readonly globalStep: number;
+  /**
+   * Resets the training envs with `seed` (sub-env i gets seed + i). Called at the start and after
+   * every checkpoint, so that a resumed run continues exactly as the uninterrupted one.
+   */
+  resetEnvs(seed: number): void;
+  /** Trains until `globalStep ≥ untilStep`, stopping at the first update boundary at or after it. */
+  train(untilStep: number): Promise<void>;
+  /**
+   * Actions for `n` observations (flat [n × obsDim]) into `out` (flat [n × actionDim]):
+   * the greedy action (argmax Q or π's mode) when `deterministic`, else a sample.
+   * Continuous actions are clipped to the action space.
+   */
+  act(obs: Float32Array, n: number, out: Float32Array, deterministic: boolean): void;
+  /** Everything needed to continue: weights, optimizer, RNG, normalizers, buffers, counters. */
+  checkpoint(): CheckpointData;
+  /** Restores `checkpoint()` output; `where` names the file for errors. */
+  restore(data: CheckpointData, where: string): void;
+  dispose(): void;
+}
+
+export interface AgentDefinition<S extends z.ZodObject<any> = z.ZodObject<any>> {
+  readonly name: string;
+  readonly description: string;
+  /** All hyperparameters, one `.describe()`d field each, defaults from the reference implementation. */
+  readonly schema: S;
+  /** Tuned values for specific envs (rl-baselines3-zoo / CleanRL), applied over the schema defaults. */
+  readonly envDefaults: Record<string, Partial<z.input<S>>>;
+  /** Null if the agent can act in these spaces, else why not. */
+  supports(observationSpace: Space<unknown>, actionSpace: Space<unknown>): string | null;
+  create(ctx: AgentContext, config: z.output<S>): Agent;
+}
+
+// ---------------------------------------------------------------- small pieces every agent uses
+
+/** Reports the episodes that ended on this vector step (`infos[i].episode`). */
+export function reportEpisodes(infos: readonly Info[], step: number, report: Reporter): void {
+  for (let i = 0; i < infos.length; i++) {
+    const ep = infos[i]!.episode as { r: number; l: number } | undefined;
+    if (ep) report.episode({ step, return: ep.r, length: ep.l, env: i });
+  }
+}
+
+/** Observations must be a flat Box (or a Discrete index) for an MLP. */
+export function mlpObservationProblem(space: Space<unknown>): string | null {
+  if (space instanceof Box) return space.shape.length === 1 ? null : `observation space ${space} is not flat`;
+  if (space instanceof Discrete) return null;
+  return `observation space ${space} is not a Box or Discrete`;
+}
+
+/** Clips flat actions (n rows of a Box) into the space's bounds, into `out`. */
+export function clipToBox(space: Box, actions: Float32Array, n: number, out: Float32Array): void {
+  const d = space.size;
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < d; j++) out[r * d + j] = Math.min(space.high[j]!, Math.max(space.low[j]!, actions[r * d + j]!));
+  }
+}
+
+/** Linear interpolation from `start` to `end` over `duration`, then constant (CleanRL's linear_schedule). */
+export function linearSchedule(start: number, end: number, duration: number, t: number): number {
+  const slope = (end - start) / Math.max(1, duration);
+  return Math.max(slope * t + start, end);
+}
+
+/** Lets the event loop run (progress bar, viewer sockets, signals) between updates. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,426 @@
+/**
+ * Proximal Policy Optimization (Schulman et al., 2017), after CleanRL's `ppo.py` and
+ * `ppo_continuous_action.py`: clipped surrogate objective, GAE(λ), value clipping, minibatch
+ * epochs, advantage normalization, optional observation and reward normalization, linear learning
+ * rate annealing; Categorical policy for discrete actions, diagonal Gaussian for continuous ones.
+ *
+ * Read top to bottom: hyperparameters, networks, the rollout, advantages, the update, checkpoints.
+ *
+ * Vector env semantics (Gymnasium 1.x next-step autoreset): the step after sub-env i ends only
+ * resets it (its action is ignored, reward 0). That transition is not a real one: it is masked out
+ * of the loss (`valid = 0`). Its stored observation is the final observation of the episode that
+ * ended, so its value estimate is exactly V(final obs): a truncated episode bootstraps from it
+ * (δ = r + γ·V(s_final) − V(s)), a terminated one does not (δ = r − V(s)).
+ */
+import { z } from 'zod';
+import { Box, Discrete } from '../core/spaces.ts';
+import { Mlp, type Param } from '../nn/mlp.ts';
+import { CategoricalHead, GaussianHead, type PolicyHead } from '../nn/distributions.ts';
+import { Adam, clipGradNorm } from '../nn/optim.ts';
+import { RunningMeanStd, type RunningMeanStdState } from '../nn/normalizer.ts';
+import { requireArray, restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
+import type { RngState } from '../core/rng.ts';
+import { clipToBox, mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
+
+// ---------------------------------------------------------------- hyperparameters
+// Defaults are CleanRL's ppo.py (CartPole); envDefaults below carry rl-baselines3-zoo's tuned values.
+
+export const ppoSchema = z
+  .object({
+    numEnvs: z.number().int().min(1).max(256).default(4).describe('parallel envs in the vector env (num_envs)'),
+    numSteps: z.number().int().min(1).default(128).describe('steps per env per rollout (num_steps); batch = numEnvs × numSteps'),
+    learningRate: z.number().positive().max(1).default(2.5e-4).describe('Adam learning rate'),
+    annealLr: z.boolean().default(true).describe('anneal the learning rate linearly to 0 over the run'),
+    adamEps: z.number().positive().default(1e-5).describe('Adam epsilon (CleanRL uses 1e-5)'),
+    gamma: z.number().min(0).max(1).default(0.99).describe('discount factor'),
+    gaeLambda: z.number().min(0).max(1).default(0.95).describe('GAE λ'),
+    numMinibatches: z.number().int().min(1).default(4).describe('minibatches per epoch'),
+    updateEpochs: z.number().int().min(1).default(4).describe('passes over each rollout (update_epochs)'),
+    normAdv: z.boolean().default(true).describe('normalize advantages per minibatch'),
+    clipCoef: z.number().positive().max(1).default(0.2).describe('surrogate clipping ε'),
+    clipVloss: z.boolean().default(true).describe('clip the value loss as the policy (PPO2 style)'),
+    entCoef: z.number().min(0).default(0.01).describe('entropy bonus coefficient'),
+    vfCoef: z.number().min(0).default(0.5).describe('value loss coefficient'),
+    maxGradNorm: z.number().positive().default(0.5).describe('global gradient norm clip'),
+    targetKl: z.number().positive().nullable().default(null).describe('stop the epochs early when approx KL exceeds this (null: never)'),
+    hidden: z.array(z.number().int().min(1).max(4096)).min(1).max(8).default([64, 64]).describe('hidden layer widths of actor and critic'),
+    activation: z.enum(['tanh', 'relu']).default('tanh').describe('hidden activation'),
+    initLogStd: z.number().min(-5).max(2).default(0).describe('initial log std of the Gaussian policy (continuous actions)'),
+    normalizeObs: z.boolean().default(false).describe('normalize observations with running mean/std (NormalizeObservation)'),
+    normalizeReward: z.boolean().default(false).describe('scale rewards by the running std of the discounted return (NormalizeReward)'),
+    clipObs: z.number().positive().default(10).describe('clip normalized observations to ±this'),
+    clipReward: z.number().positive().default(10).describe('clip normalized rewards to ±this'),
+  })
+  .strict();
+
+export type PpoConfig = z.output<typeof ppoSchema>;
+
+// ---------------------------------------------------------------- the agent
+
+class Ppo implements Agent {
+  globalStep = 0;
+  private readonly env: AgentContext['env'];
+  private readonly n: number; // envs
+  private readonly obsDim: number;
+  private readonly actionDim: number;
+  private readonly actor: Mlp;
+  private readonly critic: Mlp;
+  private readonly head: PolicyHead;
+  private readonly params: Param[];
+  private readonly optimizer: Adam;
+  private readonly obsRms: RunningMeanStd;
+  private readonly retRms = new RunningMeanStd(1);
+  private readonly discountedReturn: Float64Array; // per env, for reward normalization
+  private iteration = 0;
+
+  // Rollout storage, [numSteps × numEnvs × …], allocated once.
+  private readonly obs: Float32Array;
+  private readonly actions: Float32Array;
+  private readonly logprobs: Float32Array;
+  private readonly rewards: Float32Array;
+  private readonly terminated: Uint8Array;
+  private readonly dones: Uint8Array; // terminated or truncated
+  private readonly valid: Uint8Array;
+  private readonly values: Float32Array;
+  private readonly advantages: Float32Array;
+  private readonly returns: Float32Array;
+  // Carried across rollouts: the next observation (normalized) and whether each env resets next.
+  private readonly nextObs: Float32Array;
+  private readonly nextResetPending: Uint8Array;
+  private readonly envActions: Float32Array;
+
+  constructor(
+    private readonly ctx: AgentContext,
+    private readonly cfg: PpoConfig,
+  ) {
+    const { env, rng } = ctx;
+    this.env = env;
+    this.n = env.numEnvs;
+    this.obsDim = env.obsDim;
+    this.actionDim = env.actionDim;
+    const space = env.singleActionSpace;
+    const outSize = space instanceof Discrete ? space.n : (space as Box).size;
+    // CleanRL layer_init: orthogonal, √2 for hidden layers, 0.01 for the policy output, 1 for the value.
+    this.actor = new Mlp('actor', { sizes: [this.obsDim, ...cfg.hidden, outSize], activation: cfg.activation, outputGain: 0.01 }, rng);
+    this.critic = new Mlp('critic', { sizes: [this.obsDim, ...cfg.hidden, 1], activation: cfg.activation, outputGain: 1 }, rng);
+    this.head = space instanceof Discrete ? new CategoricalHead(outSize) : new GaussianHead(outSize, 'actor', cfg.initLogStd);
+    this.params = [...this.actor.params, ...this.head.params, ...this.critic.params];
+    this.optimizer = new Adam(this.params, { lr: cfg.learningRate, eps: cfg.adamEps });
+    this.obsRms = new RunningMeanStd(this.obsDim);
+    this.discountedReturn = new Float64Array(this.n);
+
+    const T = cfg.numSteps;
+    const n = this.n;
+    this.obs = new Float32Array(T * n * this.obsDim);
+    this.actions = new Float32Array(T * n * this.actionDim);
+    this.logprobs = new Float32Array(T * n);
+    this.rewards = new Float32Array(T * n);
+    this.terminated = new Uint8Array(T * n);
+    this.dones = new Uint8Array(T * n);
+    this.valid = new Uint8Array(T * n);
+    this.values = new Float32Array(T * n);
+    this.advantages = new Float32Array(T * n);
+    this.returns = new Float32Array(T * n);
+    this.nextObs = new Float32Array(n * this.obsDim);
+    this.nextResetPending = new Uint8Array(n);
+    this.envActions = new Float32Array(n * this.actionDim);
+  }
+
+  resetEnvs(seed: number): void {
+    const { obs } = this.env.reset({ seed });
+    this.observe(obs, this.nextObs);
+    this.nextResetPending.fill(0);
+    this.discountedReturn.fill(0);
+  }
+
+  // Observation normalization (Gymnasium's NormalizeObservation: update, then normalize).
+  private observe(raw: Float32Array, out: Float32Array): void {
+    if (!this.cfg.normalizeObs) return void out.set(raw);
+    this.obsRms.update(raw, this.n);
+    this.obsRms.normalize(raw, this.n, out, this.cfg.clipObs);
+  }
+
+  async train(untilStep: number): Promise<void> {
+    const { cfg, n } = this;
+    const batchSize = n * cfg.numSteps;
+    while (this.globalStep < untilStep) {
+      const t0 = performance.now();
+      if (cfg.annealLr) this.optimizer.lr = Math.max(0, 1 - this.globalStep / this.ctx.totalSteps) * cfg.learningRate;
+      this.collectRollout();
+      this.computeAdvantages();
+      const stats = this.update();
+      this.iteration++;
+      const seconds = (performance.now() - t0) / 1000;
+      this.ctx.report.metrics(this.globalStep, {
+        'charts/learning_rate': this.optimizer.lr,
+        ...stats,
+        'charts/SPS': Math.round(batchSize / seconds),
+      });
+      await yieldToEventLoop();
+    }
+  }
+
+  // ---------------------------------------------------------------- rollout
+
+  private collectRollout(): void {
+    const { n, obsDim, actionDim, cfg, head } = this;
+    const space = this.env.singleActionSpace;
+    for (let t = 0; t < cfg.numSteps; t++) {
+      const row = t * n;
+      this.obs.set(this.nextObs, row * obsDim);
+      for (let i = 0; i < n; i++) this.valid[row + i] = this.nextResetPending[i] ? 0 : 1;
+
+      // One batched forward pass for all envs: policy outputs and values.
+      const out = this.actor.forward(this.nextObs, n);
+      const value = this.critic.forward(this.nextObs, n);
+      this.values.set(value, row);
+      const actions = this.actions.subarray(row * actionDim, (row + n) * actionDim);
+      head.sample(this.ctx.rng, out, n, actions);
+      head.logProb(out, n, actions, this.logprobs.subarray(row, row + n));
+
+      // Continuous actions are clipped for the env only; the stored action is the sampled one.
+      if (space instanceof Box) clipToBox(space, actions, n, this.envActions);
+      else this.envActions.set(actions);
+      const step = this.env.step(this.envActions);
+      this.globalStep += n;
+      reportEpisodes(step.infos, this.globalStep, this.ctx.report);
+
+      for (let i = 0; i < n; i++) {
+        let r = step.rewards[i]!;
+        const done = step.terminated[i]! || step.truncated[i]!;
+        if (cfg.normalizeReward && !this.nextResetPending[i]) {
+          // NormalizeReward: divide by the std of the running discounted return.
+          this.discountedReturn[i] = this.discountedReturn[i]! * cfg.gamma + r;
+          this.retRms.update(Float64Array.of(this.discountedReturn[i]!), 1);
+          r = Math.max(-cfg.clipReward, Math.min(cfg.clipReward, r / Math.sqrt(this.retRms.var[0]! + 1e-8)));
+          if (done) this.discountedReturn[i] = 0;
+        }
+        this.rewards[row + i] = r;
+        this.terminated[row + i] = step.terminated[i]!;
+        this.dones[row + i] = done ? 1 : 0;
+        this.nextResetPending[i] = done ? 1 : 0;
+      }
+      this.observe(step.obs, this.nextObs);
+    }
+  }
+
+  // ---------------------------------------------------------------- advantages: GAE(λ)
+
+  private computeAdvantages(): void {
+    const { n, cfg } = this;
+    const T = cfg.numSteps;
+    const nextValue = this.critic.forward(this.nextObs, n);
+    const lastGae = new Float64Array(n);
+    for (let t = T - 1; t >= 0; t--) {
+      for (let i = 0; i < n; i++) {
+        const k = t * n + i;
+        if (!this.valid[k]) {
+          // A reset step: no transition. Its value is V(final obs) of the episode before it.
+          this.advantages[k] = 0;
+          lastGae[i] = 0;
+          continue;
+        }
+        const vNext = t === T - 1 ? nextValue[i]! : this.values[k + n]!;
+        // Bootstrap unless the episode truly terminated (truncation bootstraps).
+        const delta = this.rewards[k]! + cfg.gamma * vNext * (1 - this.terminated[k]!) - this.values[k]!;
+        // The recursion stops at any episode end: the next stored step belongs to a new episode.
+        lastGae[i] = delta + cfg.gamma * cfg.gaeLambda * (1 - this.dones[k]!) * lastGae[i]!;
+        this.advantages[k] = lastGae[i]!;
+      }
+    }
+    for (let k = 0; k < T * n; k++) this.returns[k] = this.advantages[k]! + this.values[k]!;
+  }
+
+  // ---------------------------------------------------------------- the update
+
+  private update(): Record<string, number> {
+    const { cfg, obsDim, actionDim, head } = this;
+    // Only real transitions take part.
+    const indices: number[] = [];
+    for (let k = 0; k < this.valid.length; k++) if (this.valid[k]) indices.push(k);
+    const batch = indices.length;
+    const mbSize = Math.max(1, Math.floor(batch / cfg.numMinibatches));
+    const mbObs = new Float32Array(mbSize * obsDim);
+    const mbActions = new Float32Array(mbSize * actionDim);
+    const logp = new Float32Array(mbSize), ent = new Float32Array(mbSize);
+    const dLogp = new Float32Array(mbSize), dEnt = new Float32Array(mbSize), dValue = new Float32Array(mbSize);
+    const dOut = new Float32Array(mbSize * head.outputSize);
+    const adv = new Float32Array(mbSize);
+    let pgLoss = 0, vLoss = 0, entropy = 0, approxKl = 0, oldApproxKl = 0, clipfracSum = 0, clipCount = 0;
+    let stopEarly = false;
+
+    for (let epoch = 0; epoch < cfg.updateEpochs && !stopEarly; epoch++) {
+      this.ctx.rng.shuffle(indices);
+      for (let start = 0; start + mbSize <= batch; start += mbSize) {
+        const m = mbSize;
+        for (let j = 0; j < m; j++) {
+          const k = indices[start + j]!;
+          mbObs.set(this.obs.subarray(k * obsDim, (k + 1) * obsDim), j * obsDim);
+          mbActions.set(this.actions.subarray(k * actionDim, (k + 1) * actionDim), j * actionDim);
+          adv[j] = this.advantages[k]!;
+        }
+        if (cfg.normAdv && m > 1) {
+          let mean = 0;
+          for (let j = 0; j < m; j++) mean += adv[j]!;
+          mean /= m;
+          let sq = 0;
+          for (let j = 0; j < m; j++) sq += (adv[j]! - mean) ** 2;
+          const std = Math.sqrt(sq / (m - 1)); // torch's std() is unbiased
+          for (let j = 0; j < m; j++) adv[j] = (adv[j]! - mean) / (std + 1e-8);
+        }
+
+        const out = this.actor.forward(mbObs, m, { train: true });
+        const value = this.critic.forward(mbObs, m, { train: true });
+        head.logProb(out, m, mbActions, logp);
+        head.entropy(out, m, ent);
+
+        // The loss, L = pg_loss − entCoef·entropy + vfCoef·v_loss, and its gradient by hand:
+        //   pg_loss = mean(max(−A·r, −A·clip(r, 1±ε))), r = exp(logp − logp_old)
+        //   v_loss  = ½·mean(max((v − R)², (v_old + clip(v − v_old, ±ε) − R)²))   (or unclipped)
+        let pg = 0, vl = 0, en = 0, kl = 0, oldKl = 0, cf = 0;
+        for (let j = 0; j < m; j++) {
+          const k = indices[start + j]!;
+          const logRatio = logp[j]! - this.logprobs[k]!;
+          const ratio = Math.exp(logRatio);
+          const a = adv[j]!;
+          const clippedRatio = Math.min(Math.max(ratio, 1 - cfg.clipCoef), 1 + cfg.clipCoef);
+          const unclipped = -a * ratio;
+          const clipped = -a * clippedRatio;
+          pg += Math.max(unclipped, clipped);
+          // d/dlogp: the max picks the unclipped term (gradient −A·r) or a clipped one (0).
+          dLogp[j] = unclipped >= clipped ? (-a * ratio) / m : 0;
+          dEnt[j] = -cfg.entCoef / m;
+          en += ent[j]!;
+          oldKl += -logRatio;
+          kl += ratio - 1 - logRatio;
+          if (Math.abs(ratio - 1) > cfg.clipCoef) cf++;
+
+          const v = value[j]!;
+          const R = this.returns[k]!;
+          const vOld = this.values[k]!;
+          if (cfg.clipVloss) {
+            const vClipped = vOld + Math.min(Math.max(v - vOld, -cfg.clipCoef), cfg.clipCoef);
+            const lu = (v - R) ** 2;
+            const lc = (vClipped - R) ** 2;
+            vl += 0.5 * Math.max(lu, lc);
+            const inside = Math.abs(v - vOld) < cfg.clipCoef;
+            dValue[j] = (cfg.vfCoef * (lu >= lc ? v - R : inside ? vClipped - R : 0)) / m;
+          } else {
+            vl += 0.5 * (v - R) ** 2;
+            dValue[j] = (cfg.vfCoef * (v - R)) / m;
+          }
+        }
+        const headGrads = head.backward(out, m, mbActions, dLogp, dEnt, dOut);
+        const grads = [...this.actor.backward(dOut), ...headGrads, ...this.critic.backward(dValue)];
+        clipGradNorm(grads, cfg.maxGradNorm);
+        this.optimizer.step(grads);
+
+        pgLoss = pg / m;
+        vLoss = vl / m;
+        entropy = en / m;
+        approxKl = kl / m;
+        oldApproxKl = oldKl / m;
+        clipfracSum += cf / m;
+        clipCount++;
+      }
+      if (cfg.targetKl !== null && approxKl > cfg.targetKl) stopEarly = true;
+    }
+
+    // Explained variance of the value predictions before the update.
+    let meanR = 0;
+    for (const k of indices) meanR += this.returns[k]!;
+    meanR /= Math.max(1, batch);
+    let varR = 0, varErr = 0;
+    for (const k of indices) {
+      varR += (this.returns[k]! - meanR) ** 2;
+      varErr += (this.returns[k]! - this.values[k]!) ** 2;
+    }
+    return {
+      'losses/value_loss': vLoss,
+      'losses/policy_loss': pgLoss,
+      'losses/entropy': entropy,
+      'losses/old_approx_kl': oldApproxKl,
+      'losses/approx_kl': approxKl,
+      'losses/clipfrac': clipfracSum / Math.max(1, clipCount),
+      'losses/explained_variance': varR === 0 ? NaN : 1 - varErr / varR,
+    };
+  }
+
+  // ---------------------------------------------------------------- acting and checkpoints
+
+  act(obs: Float32Array, n: number, out: Float32Array, deterministic: boolean): void {
+    let x = obs;
+    if (this.cfg.normalizeObs) {
+      x = new Float32Array(obs.length);
+      this.obsRms.normalize(obs, n, x, this.cfg.clipObs);
+    }
+    const policyOut = this.actor.forward(x, n);
+    if (deterministic) this.head.mode(policyOut, n, out);
+    else this.head.sample(this.ctx.rng, policyOut, n, out);
+    const space = this.env.singleActionSpace;
+    if (space instanceof Box) clipToBox(space, out, n, out);
+  }
+
+  checkpoint(): CheckpointData {
+    return {
+      weights: weightsOf(this.params),
+      optimizers: { optimizer: this.optimizer.getState() },
+      arrays: [
+        { name: 'next_obs', shape: [this.nextObs.length], data: this.nextObs.slice() },
+        { name: 'discounted_return', shape: [this.n], data: Float32Array.from(this.discountedReturn) },
+      ],
+      state: {
+        globalStep: this.globalStep,
+        iteration: this.iteration,
+        rng: this.ctx.rng.getState(),
+        obsRms: this.obsRms.getState(),
+        retRms: this.retRms.getState(),
+      },
+    };
+  }
+
+  restore(data: CheckpointData, where: string): void {
+    restoreWeights(this.params, data.weights, where);
+    const opt = data.optimizers.optimizer;
+    if (!opt) throw new Error(`${where}: no optimizer state`);
+    this.optimizer.setState(opt);
+    const s = data.state as { globalStep: number; iteration: number; rng: RngState; obsRms: RunningMeanStdState; retRms: RunningMeanStdState };
+    this.globalStep = s.globalStep;
+    this.iteration = s.iteration;
+    this.ctx.rng.setState(s.rng);
+    this.obsRms.setState(s.obsRms);
+    this.retRms.setState(s.retRms);
+    this.discountedReturn.set(requireArray(data.arrays, 'discounted_return', where, this.n));
+  }
+
+  dispose(): void {
+    this.actor.dispose();
+    this.critic.dispose();
+    for (const p of this.head.params) p.variable.dispose();
+  }
+}
+
+// ---------------------------------------------------------------- the definition
+
+export const ppo: AgentDefinition<typeof ppoSchema> = {
+  name: 'ppo',
+  description: 'Proximal Policy Optimization, clipped objective (discrete and continuous actions)',
+  schema: ppoSchema,
+  envDefaults: {
+    // rl-baselines3-zoo hyperparams/ppo.yml, CartPole-v1 (their lin_ schedules: annealing on).
+    'CartPole-v1': { numEnvs: 8, numSteps: 32, numMinibatches: 1, gaeLambda: 0.8, gamma: 0.98, updateEpochs: 20, entCoef: 0, learningRate: 1e-3 },
+    // rl-baselines3-zoo Pendulum-v1 uses gSDE (not here); CleanRL's continuous settings with
+    // normalization, zoo's γ = 0.9, lr 1e-3, 1024-step rollouts over 4 envs.
+    'Pendulum-v1': { numEnvs: 4, numSteps: 1024, gaeLambda: 0.95, gamma: 0.9, updateEpochs: 10, numMinibatches: 64, entCoef: 0, learningRate: 1e-3, normalizeObs: true, normalizeReward: true },
+    // CleanRL ppo_continuous_action.py (MuJoCo defaults).
+    'Ant-v1': { numEnvs: 1, numSteps: 2048, numMinibatches: 32, updateEpochs: 10, entCoef: 0, learningRate: 3e-4, normalizeObs: true, normalizeReward: true, gamma: 0.99, gaeLambda: 0.95 },
+  },
+  supports(obsSpace, actionSpace) {
+    const obsProblem = mlpObservationProblem(obsSpace);
+    if (obsProblem) return obsProblem;
+    if (actionSpace instanceof Discrete) return null;
+    if (actionSpace instanceof Box) return actionSpace.shape.length === 1 ? null : `action space ${actionSpace} is not flat`;
+    return `action space ${actionSpace} is neither Discrete nor Box`;
+  },
+  create: (ctx, config) => new Ppo(ctx, config),
+};

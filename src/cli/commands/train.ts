@@ -1,0 +1,114 @@
+/**
+ * `gymnast train`, `gymnast eval` and `gymnast agents`: thin wrappers over src/train.
+ */
+import type { Command } from 'commander';
+import { ValidationError } from '../../core/errors.ts';
+import { describeBackend } from '../../nn/backend.ts';
+import { agentDefinition, agentNames } from '../../agents/index.ts';
+import { train } from '../../train/run.ts';
+import { evaluateRun } from '../../train/evaluate.ts';
+import { describeSchema, parseKeyValues } from '../../train/config.ts';
+import { TrainProgress } from '../../train/progress.ts';
+import '../rooms.ts';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function int(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new ValidationError('command line', [{ path: `--${name}`, message: `expected an integer, got '${value}'` }]);
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('train an agent on an env; writes a run folder (config.json, metrics.jsonl, checkpoints/)')
+    .option('--env <id>', 'registered env id, e.g. CartPole-v1')
+    .option('--agent <name>', `agent: ${agentNames().join(', ')}`)
+    .option('--steps <n>', 'env steps to train for (default 100000)')
+    .option('--seed <s>', 'seed (default 0)')
+    .option('--config <file>', 'YAML/JSON file of hyperparameters')
+    .option('--set <key=value>', 'hyperparameter override (repeatable), e.g. --set learningRate=3e-4', collect, [])
+    .option('--option <key=value>', 'env option (repeatable)', collect, [])
+    .option('--out <dir>', 'run folder (default runs/<env>-<agent>-<seed>)')
+    .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint')
+    .option('--backend <name>', 'tfjs backend: auto, tensorflow, wasm or cpu (default auto)')
+    .option('--checkpoint-every <n>', 'env steps between checkpoints (default a tenth of the run)')
+    .option('--eval-episodes <n>', 'greedy episodes evaluated at each checkpoint (default 0)')
+    .option('--json', 'print the result as JSON on stdout')
+    .action(async (opts: Record<string, any>) => {
+      if (!opts.resume && (!opts.env || !opts.agent)) {
+        throw new ValidationError('command line', [
+          ...(!opts.env ? [{ path: '--env', message: 'required (or --resume DIR)' }] : []),
+          ...(!opts.agent ? [{ path: '--agent', message: `required: one of ${agentNames().join(', ')}` }] : []),
+        ]);
+      }
+      const progress: { bar: TrainProgress | null } = { bar: null };
+      const result = await train(
+        {
+          env: opts.env,
+          agent: opts.agent,
+          steps: int('steps', opts.steps),
+          seed: int('seed', opts.seed),
+          configFile: opts.config,
+          set: parseKeyValues(opts.set, '--set'),
+          envOptions: parseKeyValues(opts.option, '--option'),
+          out: opts.out,
+          resume: opts.resume,
+          backend: opts.backend,
+          checkpointEvery: int('checkpoint-every', opts.checkpointEvery),
+          evalEpisodes: int('eval-episodes', opts.evalEpisodes),
+        },
+        {
+          onStart: ({ runDir, config, backend, resumedFrom }) => {
+            console.error(`backend: ${describeBackend(backend)}`);
+            console.error(`${resumedFrom === null ? 'training' : `resuming at step ${resumedFrom}:`} ${config.agent} on ${config.env}, ${config.steps} steps, seed ${config.seed} → ${runDir}`);
+            progress.bar = new TrainProgress(config.steps);
+            progress.bar.start(resumedFrom ?? 0);
+          },
+          onMetrics: (step, values) => progress.bar?.metrics(step, values),
+          onEpisode: (e) => progress.bar?.episode(e),
+          onCheckpoint: (c) => progress.bar?.log(`checkpoint at step ${c.step}${c.eval ? `: eval mean return ${c.eval.mean_return.toFixed(1)} ± ${c.eval.std_return.toFixed(1)}` : ''} → ${c.path}`),
+        },
+      ).finally(() => progress.bar?.stop());
+      if (opts.json) console.log(JSON.stringify({ runDir: result.runDir, steps: result.globalStep, seconds: result.seconds, checkpoint: result.lastCheckpoint, backend: result.config.backend }));
+      else console.error(`done: ${result.globalStep} steps in ${result.seconds.toFixed(1)} s; run folder ${result.runDir}`);
+    });
+
+  program
+    .command('eval <dir>')
+    .description("evaluate a run's last checkpoint with the greedy (argmax / mean) policy")
+    .option('--episodes <n>', 'episodes', '10')
+    .option('--seed <s>', 'seed of the evaluation episodes')
+    .option('--backend <name>', 'tfjs backend (default: the one the run used)')
+    .option('--json', 'print JSON')
+    .action(async (dir: string, opts: { episodes: string; seed?: string; backend?: string; json?: boolean }) => {
+      const r = await evaluateRun(dir, { episodes: int('episodes', opts.episodes)!, seed: int('seed', opts.seed), backend: opts.backend });
+      const out = { mean_return: r.mean_return, std_return: r.std_return, episodes: r.episodes, mean_length: r.mean_length, step: r.step, checkpoint: r.checkpoint };
+      if (opts.json) console.log(JSON.stringify(out));
+      else {
+        console.log(`mean_return ${r.mean_return.toFixed(2)}`);
+        console.log(`std_return ${r.std_return.toFixed(2)}`);
+        console.log(`episodes ${r.episodes}`);
+        console.log(`(checkpoint ${r.checkpoint}, step ${r.step})`);
+      }
+    });
+
+  program
+    .command('agents [name]')
+    .description('list the agents, or the hyperparameters of one (name, default, description)')
+    .option('--json', 'print JSON')
+    .action((name: string | undefined, opts: { json?: boolean }) => {
+      if (!name) {
+        const list = agentNames().map((n) => ({ name: n, description: agentDefinition(n).description, tunedFor: Object.keys(agentDefinition(n).envDefaults) }));
+        if (opts.json) console.log(JSON.stringify(list));
+        else for (const a of list) console.log(`${a.name.padEnd(10)} ${a.description}${a.tunedFor.length ? ` (tuned defaults: ${a.tunedFor.join(', ')})` : ''}`);
+        return;
+      }
+      const def = agentDefinition(name);
+      const rows = describeSchema(def.schema);
+      if (opts.json) console.log(JSON.stringify({ name: def.name, hyperparameters: rows, envDefaults: def.envDefaults }));
+      else for (const r of rows) console.log(`${r.name.padEnd(24)} ${JSON.stringify(r.default).padEnd(10)} ${r.description}`);
+    });
+}

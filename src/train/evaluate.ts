@@ -1,0 +1,107 @@
+/**
+ * Evaluation: the greedy policy (argmax Q, or the policy's mode/mean) for a number of episodes on
+ * fresh copies of the env, seeded so that evaluation is repeatable. Episodes run side by side in a
+ * vector env so the network is called on batches.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileFormatError, UsageError, ValidationError } from '../core/errors.ts';
+import { Rng } from '../core/rng.ts';
+import '../envs/index.ts';
+import { SyncVectorEnv } from '../envs/vector/sync-vector-env.ts';
+import type { EnvOptions } from '../envs/registry.ts';
+import { initBackend } from '../nn/backend.ts';
+import { latestCheckpoint, readCheckpoint } from '../nn/checkpoint.ts';
+import { agentDefinition } from '../agents/index.ts';
+import type { Agent } from '../agents/agent.ts';
+
+export interface EvalResult {
+  mean_return: number;
+  std_return: number;
+  episodes: number;
+  mean_length: number;
+  returns: number[];
+}
+
+export function evaluateAgent(agent: Agent, envId: string, envOptions: EnvOptions, episodes: number, seed: number): EvalResult {
+  const returns: number[] = [];
+  const lengths: number[] = [];
+  let round = 0;
+  while (returns.length < episodes) {
+    const n = Math.min(16, episodes - returns.length);
+    const env = new SyncVectorEnv({ id: envId, numEnvs: n, options: envOptions, recordEpisodeStatistics: false });
+    try {
+      let { obs } = env.reset({ seed: seed + round * 16 });
+      const actions = new Float32Array(n * env.actionDim);
+      const ret = new Float64Array(n);
+      const len = new Int32Array(n);
+      const done = new Uint8Array(n);
+      let remaining = n;
+      while (remaining > 0) {
+        agent.act(obs, n, actions, true);
+        const step = env.step(actions);
+        for (let i = 0; i < n; i++) {
+          if (done[i]) continue;
+          ret[i]! += step.rewards[i]!;
+          len[i]!++;
+          if (step.terminated[i] || step.truncated[i]) {
+            done[i] = 1;
+            remaining--;
+          }
+        }
+        obs = step.obs;
+      }
+      returns.push(...ret);
+      lengths.push(...len);
+    } finally {
+      env.close();
+    }
+    round++;
+  }
+  const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+  const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
+  return { mean_return: mean, std_return: std, episodes: returns.length, mean_length: lengths.reduce((a, b) => a + b, 0) / lengths.length, returns };
+}
+
+/**
+ * Evaluates the last checkpoint of a run folder (`gymnast eval DIR`): rebuilds the agent from
+ * config.json, loads the checkpoint, runs the greedy policy.
+ */
+export async function evaluateRun(runDir: string, opts: { episodes: number; seed?: number; backend?: string }): Promise<EvalResult & { checkpoint: string; step: number }> {
+  const configFile = join(runDir, 'config.json');
+  if (!existsSync(configFile)) throw new UsageError(`${runDir}: no config.json there; is it a run folder?`);
+  let config: RunConfigLike;
+  try {
+    config = JSON.parse(readFileSync(configFile, 'utf8')) as RunConfigLike;
+  } catch (err) {
+    throw new FileFormatError(configFile, 'JSON', `cannot be parsed: ${(err as Error).message}`);
+  }
+  if (!Number.isInteger(opts.episodes) || opts.episodes < 1) throw new ValidationError('eval arguments', [{ path: 'episodes', message: `must be a positive integer, got ${opts.episodes}` }]);
+  const def = agentDefinition(config.agent);
+  await initBackend(opts.backend ?? config.backend?.name ?? 'auto');
+  const hp = def.schema.parse(config.config);
+  const checkpoint = latestCheckpoint(join(runDir, 'checkpoints'));
+  if (!checkpoint) throw new UsageError(`${runDir}: the run has no checkpoint yet`);
+  const data = readCheckpoint(checkpoint);
+  const numEnvs = (hp as { numEnvs?: number }).numEnvs ?? 1;
+  const env = new SyncVectorEnv({ id: config.env, numEnvs, options: config.envOptions ?? {}, recordEpisodeStatistics: false });
+  const agent = def.create({ env, rng: new Rng(config.seed ?? 0), totalSteps: config.steps ?? 1, report: { metrics() {}, episode() {} } }, hp);
+  try {
+    agent.restore(data, checkpoint);
+    const result = evaluateAgent(agent, config.env, config.envOptions ?? {}, opts.episodes, opts.seed ?? 1_000_000 + (config.seed ?? 0));
+    return { ...result, checkpoint, step: data.step };
+  } finally {
+    agent.dispose();
+    env.close();
+  }
+}
+
+interface RunConfigLike {
+  env: string;
+  envOptions?: EnvOptions;
+  agent: string;
+  seed?: number;
+  steps?: number;
+  backend?: { name?: string };
+  config: Record<string, unknown>;
+}

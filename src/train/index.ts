@@ -1,0 +1,6 @@
+/** The train room: runs, evaluation, metrics log, progress display, config resolution. */
+export * from './run.ts';
+export * from './evaluate.ts';
+export * from './metrics.ts';
+export * from './config.ts';
+export * from './progress.ts';

@@ -1,0 +1,231 @@
+/**
+ * A training run: resolve the config, pick the backend, build the vector env and the agent, train
+ * in segments between checkpoints, write the run folder, and report through callbacks.
+ *
+ *   <out>/config.json        the resolved run: env, agent, steps, seed, backend, hyperparameters
+ *   <out>/metrics.jsonl      CleanRL tags, one JSON object per line (see metrics.ts)
+ *   <out>/checkpoints/…      atomic checkpoints (see src/nn/checkpoint.ts)
+ *
+ * Resuming is exact: at every checkpoint the training envs are reset with a seed derived from the
+ * run seed and the checkpoint's index, in the uninterrupted run as in the resumed one. Together
+ * with the agent's checkpointed state (weights, optimizer, RNG, normalizers, replay buffer) a run
+ * resumed from checkpoint k continues exactly as the run that was never stopped.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { FileFormatError, UsageError, ValidationError } from '../core/errors.ts';
+import { Rng } from '../core/rng.ts';
+import '../envs/index.ts';
+import { make, spec, type EnvOptions } from '../envs/registry.ts';
+import { SyncVectorEnv } from '../envs/vector/sync-vector-env.ts';
+import { initBackend, type BackendInfo } from '../nn/backend.ts';
+import { latestCheckpoint, readCheckpoint, writeCheckpoint, writeFileAtomic } from '../nn/checkpoint.ts';
+import { agentDefinition } from '../agents/index.ts';
+import type { Agent, EpisodeReport } from '../agents/agent.ts';
+import { readConfigFile, resolveAgentConfig } from './config.ts';
+import { MetricsLog } from './metrics.ts';
+import { evaluateAgent, type EvalResult } from './evaluate.ts';
+
+export interface TrainArgs {
+  env: string;
+  agent: string;
+  /** Env steps to train for (default 100000). */
+  steps?: number;
+  seed?: number;
+  /** Env options (`--option key=value`). */
+  envOptions?: EnvOptions;
+  /** A YAML/JSON file of hyperparameters. */
+  configFile?: string;
+  /** Hyperparameter overrides (`--set key=value`). */
+  set?: Record<string, unknown>;
+  /** Run folder (default runs/<env>-<agent>-<seed>). */
+  out?: string;
+  /** Continue the run in this folder from its last checkpoint (its config.json decides the rest). */
+  resume?: string;
+  backend?: string;
+  /** Env steps between checkpoints (default: a tenth of the run, at least 1000). */
+  checkpointEvery?: number;
+  /** Greedy-policy episodes evaluated at each checkpoint (0: none), reported as eval/… metrics. */
+  evalEpisodes?: number;
+}
+
+/** What config.json holds. */
+export interface RunConfig {
+  gymnast: string;
+  env: string;
+  envOptions: EnvOptions;
+  agent: string;
+  steps: number;
+  seed: number;
+  checkpointEvery: number;
+  evalEpisodes: number;
+  backend: { requested: string; name: string; simd?: boolean; threads?: number };
+  config: Record<string, unknown>;
+}
+
+export interface CheckpointInfo {
+  step: number;
+  path: string;
+  eval?: EvalResult;
+}
+
+export interface TrainCallbacks {
+  onStart?(info: { runDir: string; config: RunConfig; backend: BackendInfo; resumedFrom: number | null }): void;
+  onMetrics?(step: number, values: Record<string, number>): void;
+  onEpisode?(episode: EpisodeReport): void;
+  onCheckpoint?(info: CheckpointInfo): void;
+  /** For the viewer: a render frame of training env 0 now and then (not wired yet). */
+  onFrame?(frame: unknown): void;
+}
+
+export interface TrainResult {
+  runDir: string;
+  config: RunConfig;
+  globalStep: number;
+  lastCheckpoint: string;
+  seconds: number;
+}
+
+const VERSION = '0.1.0';
+
+/** The seed the training envs are reset with at the start of segment `k` (k = checkpoints written so far). */
+export function segmentSeed(seed: number, k: number): number {
+  return seed + 7919 * k;
+}
+
+export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
+  const t0 = performance.now();
+  const { runDir, config, resumeFrom } = args.resume ? loadRun(args) : newRun(args);
+  const def = agentDefinition(config.agent);
+  const backend = await initBackend(args.backend ?? (args.resume ? config.backend.name : 'auto'));
+  config.backend = { requested: backend.requested, name: backend.name, simd: backend.simd, threads: backend.threads };
+  const hp = def.schema.parse(config.config);
+  if (!args.resume) {
+    mkdirSync(runDir, { recursive: true });
+    writeFileAtomic(join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  }
+
+  const envSpec = spec(config.env);
+  const numEnvs = (hp as { numEnvs?: number }).numEnvs ?? 1;
+  const env = new SyncVectorEnv({ id: config.env, numEnvs, options: config.envOptions });
+  const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
+  let agent: Agent | null = null;
+  try {
+    const problem = def.supports(env.singleObservationSpace, env.singleActionSpace);
+    if (problem) throw new UsageError(`agent '${def.name}' cannot train on ${envSpec.id}: ${problem}`);
+    const seconds = () => (performance.now() - t0) / 1000;
+    agent = def.create(
+      {
+        env,
+        rng: new Rng(config.seed),
+        totalSteps: config.steps,
+        report: {
+          metrics: (step, values) => {
+            metrics.write(step, seconds(), values);
+            callbacks.onMetrics?.(step, values);
+          },
+          episode: (e) => {
+            metrics.write(e.step, seconds(), { 'charts/episodic_return': e.return, 'charts/episodic_length': e.length });
+            callbacks.onEpisode?.(e);
+          },
+        },
+      },
+      hp,
+    );
+
+    const checkpointsDir = join(runDir, 'checkpoints');
+    let segment = 0;
+    let lastCheckpoint = '';
+    if (resumeFrom) {
+      const data = readCheckpoint(resumeFrom);
+      agent.restore(data, resumeFrom);
+      segment = Number((data.state.runner as { segment?: number } | undefined)?.segment ?? NaN);
+      if (!Number.isInteger(segment)) throw new FileFormatError(join(resumeFrom, 'state.json'), 'runner.segment', 'missing');
+      metrics.truncateAfter(agent.globalStep);
+      lastCheckpoint = resumeFrom;
+    }
+    callbacks.onStart?.({ runDir, config, backend, resumedFrom: resumeFrom ? agent.globalStep : null });
+
+    agent.resetEnvs(segmentSeed(config.seed, segment));
+    while (agent.globalStep < config.steps) {
+      const boundary = Math.min(config.steps, (Math.floor(agent.globalStep / config.checkpointEvery) + 1) * config.checkpointEvery);
+      await agent.train(boundary);
+      segment++;
+      const data = agent.checkpoint();
+      data.state.runner = { segment, seconds: seconds() };
+      const name = `step-${String(agent.globalStep).padStart(9, '0')}`;
+      lastCheckpoint = writeCheckpoint(checkpointsDir, name, agent.globalStep, data);
+      const info: CheckpointInfo = { step: agent.globalStep, path: lastCheckpoint };
+      if (config.evalEpisodes > 0) {
+        info.eval = evaluateAgent(agent, config.env, config.envOptions, config.evalEpisodes, config.seed + 1_000_000);
+        metrics.write(agent.globalStep, seconds(), { 'eval/mean_return': info.eval.mean_return, 'eval/std_return': info.eval.std_return });
+      }
+      callbacks.onCheckpoint?.(info);
+      if (agent.globalStep < config.steps) agent.resetEnvs(segmentSeed(config.seed, segment));
+    }
+    return { runDir, config, globalStep: agent.globalStep, lastCheckpoint, seconds: seconds() };
+  } finally {
+    agent?.dispose();
+    env.close();
+  }
+}
+
+function newRun(args: TrainArgs): { runDir: string; config: RunConfig; resumeFrom: null } {
+  const def = agentDefinition(args.agent);
+  spec(args.env); // unknown env id → UnknownIdError before anything is written
+  const steps = args.steps ?? 100_000;
+  const seed = args.seed ?? 0;
+  for (const [name, v] of [['steps', steps], ['seed', seed]] as const) {
+    if (!Number.isSafeInteger(v) || v < (name === 'steps' ? 1 : 0)) throw new ValidationError('train arguments', [{ path: name, message: `must be a ${name === 'steps' ? 'positive' : 'non-negative'} integer, got ${v}` }]);
+  }
+  const file = args.configFile ? { name: args.configFile, values: readConfigFile(args.configFile) } : undefined;
+  const hp = resolveAgentConfig(def, { envId: args.env, file, overrides: args.set });
+  // Check the env options and the agent's fit with the spaces before creating the run folder.
+  const probe = make(args.env, { options: args.envOptions });
+  try {
+    const problem = def.supports(probe.observationSpace, probe.actionSpace);
+    if (problem) throw new UsageError(`agent '${def.name}' cannot train on ${args.env}: ${problem}`);
+  } finally {
+    probe.close();
+  }
+  const checkpointEvery = args.checkpointEvery ?? Math.max(1000, Math.ceil(steps / 10));
+  if (!Number.isSafeInteger(checkpointEvery) || checkpointEvery < 1) throw new ValidationError('train arguments', [{ path: 'checkpointEvery', message: `must be a positive integer, got ${checkpointEvery}` }]);
+  const runDir = resolve(args.out ?? join('runs', `${args.env}-${def.name}-${seed}`));
+  if (existsSync(join(runDir, 'config.json'))) {
+    throw new UsageError(`${runDir} already holds a run: use --resume ${runDir} to continue it, or another --out`);
+  }
+  const config: RunConfig = {
+    gymnast: VERSION,
+    env: args.env,
+    envOptions: args.envOptions ?? {},
+    agent: def.name,
+    steps,
+    seed,
+    checkpointEvery,
+    evalEpisodes: args.evalEpisodes ?? 0,
+    backend: { requested: args.backend ?? 'auto', name: '' },
+    config: hp as Record<string, unknown>,
+  };
+  return { runDir, config, resumeFrom: null };
+}
+
+function loadRun(args: TrainArgs): { runDir: string; config: RunConfig; resumeFrom: string } {
+  const runDir = resolve(args.resume!);
+  const file = join(runDir, 'config.json');
+  if (!existsSync(file)) throw new UsageError(`--resume ${args.resume}: no config.json there; is it a run folder?`);
+  let config: RunConfig;
+  try {
+    config = JSON.parse(readFileSync(file, 'utf8')) as RunConfig;
+  } catch (err) {
+    throw new FileFormatError(file, 'JSON', `cannot be parsed: ${(err as Error).message}`);
+  }
+  for (const key of ['env', 'agent', 'steps', 'seed', 'checkpointEvery', 'config'] as const) {
+    if (config[key] === undefined) throw new FileFormatError(file, key, 'missing');
+  }
+  config.evalEpisodes ??= 0;
+  config.envOptions ??= {};
+  if (args.steps !== undefined) config.steps = args.steps;
+  const resumeFrom = latestCheckpoint(join(runDir, 'checkpoints'));
+  if (!resumeFrom) throw new UsageError(`--resume ${args.resume}: the run has no checkpoint yet`);
+  return { runDir, config, resumeFrom };
+}

@@ -1,0 +1,74 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/nn/backend.ts';
+import { dqn, dqnSchema } from '../../src/agents/dqn.ts';
+import { Box, Discrete } from '../../src/core/spaces.ts';
+import { counterValue } from './toy-envs.ts';
+import { makeAgent, meanLast } from './harness.ts';
+
+await initBackend('wasm');
+
+test('schema: CleanRL defaults; discrete actions only', () => {
+  const d = dqnSchema.parse({});
+  assert.equal([d.learningRate, d.bufferSize, d.gamma, d.tau, d.targetNetworkFrequency, d.batchSize, d.startE, d.endE, d.explorationFraction, d.learningStarts, d.trainFrequency], [2.5e-4, 10000, 0.99, 1, 500, 128, 1, 0.05, 0.5, 10000, 10]);
+  for (const [k, f] of Object.entries(dqnSchema.shape)) assert.ok((f as { description?: string }).description, `${k} has a description`);
+  assert.match(dqn.supports(new Box(-1, 1, [3]), new Box(-1, 1, [1]))!, /DQN needs a Discrete action space, the env has Box/);
+  assert.is(dqn.supports(new Box(-1, 1, [3]), new Discrete(3)), null);
+  assert.is(dqnSchema.safeParse({ tau: 0 }).success, false);
+});
+
+const fast = { learningStarts: 100, trainFrequency: 1, batchSize: 32, learningRate: 2e-3, targetNetworkFrequency: 50, hidden: [32], bufferSize: 5000, explorationFraction: 0.3 };
+
+for (const [envId, terminal] of [['TestCounter-v0', false], ['TestCounterTerminal-v0', true]] as const) {
+  test(`${terminal ? 'termination does not bootstrap' : 'truncation bootstraps'} (Q values on ${envId})`, async () => {
+    const h = makeAgent(dqn, envId, { ...fast, gamma: 0.9, numEnvs: 2 }, 4000);
+    await h.agent.train(4000);
+    const obs = terminal ? Float32Array.from([0, 0.2, 0.4, 0.6, 0.8]) : new Float32Array(5).fill(0.5);
+    const q = (h.agent as any).qNetwork.forward(obs, 5) as Float32Array;
+    for (let t = 0; t < 5; t++) {
+      const want = counterValue(t, 0.9, terminal);
+      for (let a = 0; a < 2; a++) assert.ok(Math.abs(q[t * 2 + a]! - want) < 0.15 * want + 0.2, `Q(t=${t}, a=${a}) = ${q[t * 2 + a]!.toFixed(2)}, expected ${want.toFixed(2)}`);
+    }
+    h.close();
+  });
+}
+
+for (const variant of [{ doubleDqn: true, tau: 1, loss: 'huber' }, { doubleDqn: false, tau: 0.1, loss: 'mse' }]) {
+  test(`learns a discrete task (${JSON.stringify(variant)}), no tensor leak`, async () => {
+    const h = makeAgent(dqn, 'TestSign-v0', { ...fast, ...variant, numEnvs: 4 }, 3000);
+    await h.agent.train(400);
+    const tensors = tf.memory().numTensors;
+    await h.agent.train(3000);
+    assert.is(tf.memory().numTensors, tensors);
+    const out = new Float32Array(2);
+    h.agent.act(Float32Array.of(1, -1), 2, out, true);
+    assert.equal(Array.from(out), [1, 0]);
+    assert.ok(meanLast(h.episodes, 100) > 0.8, `mean return ${meanLast(h.episodes, 100)} (ε ends at 0.05)`);
+    const last = h.metrics.at(-1)!.values;
+    for (const t of ['losses/td_loss', 'losses/q_values', 'charts/epsilon', 'charts/SPS']) assert.ok(t in last, t);
+    h.close();
+  });
+}
+
+test('checkpoint and restore: the same greedy actions, replay buffer and counters', async () => {
+  const a = makeAgent(dqn, 'TestSign-v0', { ...fast, numEnvs: 2 }, 1000);
+  await a.agent.train(600);
+  const data = a.agent.checkpoint();
+  const b = makeAgent(dqn, 'TestSign-v0', { ...fast, numEnvs: 2 }, 1000, 99);
+  b.agent.restore(data, 'test');
+  assert.is(b.agent.globalStep, a.agent.globalStep);
+  const obs = Float32Array.of(1, -1, 0.5, -0.2);
+  const qa = (a.agent as any).qNetwork.forward(obs, 4), qb = (b.agent as any).qNetwork.forward(obs, 4);
+  assert.equal(Array.from(qb), Array.from(qa));
+  // Both continue identically from here.
+  a.agent.resetEnvs(5);
+  b.agent.resetEnvs(5);
+  await a.agent.train(1000);
+  await b.agent.train(1000);
+  assert.equal(Array.from((b.agent as any).qNetwork.forward(obs, 4)), Array.from((a.agent as any).qNetwork.forward(obs, 4)));
+  a.close();
+  b.close();
+});
+
+test.run();
