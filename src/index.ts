@@ -1,3 +1,4 @@
 /** gymnast's public surface: what the README's library example uses. */
 export * from './core/index.ts';
 export * from './envs/index.ts';
+export * from './motion/index.ts';

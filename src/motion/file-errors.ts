@@ -11,16 +11,70 @@ export function parseJsonFile(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    const msg = (e as Error).message;
-    const pos = Number(/position (\d+)/.exec(msg)?.[1] ?? NaN);
-    let where = 'JSON';
-    if (Number.isFinite(pos)) {
-      const before = text.slice(0, pos);
-      const line = before.split('\n').length;
-      const column = pos - before.lastIndexOf('\n');
-      where = `line ${line} column ${column}`;
+    const msg = (e as Error).message.replace(/\s+/g, ' ');
+    // V8 gives a position for some errors only; otherwise find it ourselves.
+    const pos = Number(/position (\d+)/.exec(msg)?.[1] ?? jsonErrorPosition(text));
+    const before = text.slice(0, pos);
+    const line = before.split('\n').length;
+    const column = pos - before.lastIndexOf('\n');
+    throw new FileFormatError(file, `line ${line} column ${column}`, `not valid JSON (${msg.length > 120 ? `${msg.slice(0, 117)}...` : msg})`);
+  }
+}
+
+/** Offset of the first JSON syntax error in text (a small recursive-descent scan, run only after JSON.parse failed). */
+function jsonErrorPosition(text: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\r\n'.includes(text[i]!)) i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        if (c === '{') {
+          ws();
+          if (text[i] !== '"') fail();
+          value();
+          ws();
+          if (text[i] !== ':') fail();
+          i++;
+        }
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === close) {
+          i++;
+          return;
+        } else fail();
+      }
+    } else if (c === '"') {
+      i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      if (i >= text.length) fail();
+      i++;
+    } else {
+      const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
+      if (!m) fail();
+      i += m![0].length;
     }
-    throw new FileFormatError(file, where, `not valid JSON (${msg})`);
+  };
+  try {
+    value();
+    ws();
+    return i;
+  } catch (at) {
+    return at as number;
   }
 }
 

@@ -19,8 +19,11 @@ const near = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number) => {
 test('walk frame 0: ankles where docs/deepmimic.md puts them', () => {
   // docs/deepmimic.md "Check for forward kinematics": right ankle (0.241, 0.058, 0.036), left (-0.347, 0.114, -0.035), 3 decimals.
   const k = new Kinematics(walk).atFrame(0);
-  near(k.jointPosition(humanoid.jointIndex('right_ankle')), [0.241, 0.058, 0.036], 6e-4);
-  near(k.jointPosition(humanoid.jointIndex('left_ankle')), [-0.347, 0.114, -0.035], 6e-4);
+  const r = k.jointPosition(humanoid.jointIndex('right_ankle')), l = k.jointPosition(humanoid.jointIndex('left_ankle'));
+  near(r, [0.241, 0.058, 0.036], 6e-4);
+  near(l, [-0.347, 0.114, -0.035], 6e-4);
+  const mm = (p: number[], q: number[]) => (1000 * Math.hypot(p[0]! - q[0]!, p[1]! - q[1]!, p[2]! - q[2]!)).toFixed(2);
+  console.log(`  [figure] walk frame 0 FK vs deepmimic.md: right ankle ${r.map((v) => v.toFixed(4))} (${mm(r, [0.241, 0.058, 0.036])} mm off), left ankle ${l.map((v) => v.toFixed(4))} (${mm(l, [-0.347, 0.114, -0.035])} mm off)`);
 });
 
 test('rest pose: joint positions are the summed offsets; bodies sit at their attach points', () => {

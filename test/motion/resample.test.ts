@@ -40,6 +40,15 @@ test('down to 10 fps and back up keeps ankles within 3 cm of the original (walk)
   assert.ok(worst < 0.03 && worst > 0, `worst ankle difference ${worst} m`);
 });
 
+test('a clip that does not loop gets exactly the asked rate (120 → 30 fps on a long clip)', () => {
+  const long = readDeepMimicMotion(dataPath('deepmimic', 'motions', 'long', 'humanoid3d_long_walk3.txt'), humanoid);
+  long.loop = 'none';
+  const r = resample(long, 30);
+  assert.ok(Math.abs(r.fps - 30) < 1e-9, `fps ${r.fps}`);
+  assert.ok(r.duration <= long.duration + 1e-9 && r.duration > long.duration - 1 / 30);
+  assert.is(r.numFrames, Math.floor(long.duration * 30 + 1e-9) + 1);
+});
+
 test('rejects a bad rate', () => {
   assert.throws(() => resample(walk, 0), /fps must be a positive number/);
 });

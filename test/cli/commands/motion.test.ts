@@ -31,7 +31,7 @@ test('motion fk walk --frame 0 --json: the ankles of docs/deepmimic.md', () => {
 test('motion convert a CMU BVH with --retarget, then bad input exits 2 with the file and line', () => {
   const out = join(dir, 'cmu.txt');
   const said = run('motion', 'convert', dataPath('bvh', 'cmu131', 'scaled_131_01.bvh'), out, '--retarget', 'humanoid3d', '--fps', '30');
-  assert.match(said, /wrote .*cmu\.txt: humanoid3d, 249 frames/);
+  assert.match(said, /wrote .*cmu\.txt: humanoid3d, 249 frames at 30\.00 fps/);
   const bad = join(dir, 'bad.bvh');
   writeFileSync(bad, 'HIERARCHY\nROOT a\n{\n  OFFSET 0 0 0\n  CHANNELS 6 Xposition Yposition Zposition Xrotation\n}\n');
   const r = spawnSync(process.execPath, [bin, 'motion', 'info', bad], { encoding: 'utf8' });
