@@ -8,6 +8,7 @@ import { GymnastError } from '../core/errors.ts';
 import { register as registerEnvs } from './commands/envs.ts';
 import { register as registerMotion } from './commands/motion.ts';
 import { register as registerScenario } from './commands/scenario.ts';
+import { register as registerView } from './commands/view.ts';
 
 const program = new Command();
 program
@@ -20,6 +21,7 @@ program
 registerEnvs(program);
 registerMotion(program);
 registerScenario(program);
+registerView(program);
 
 try {
   await program.parseAsync(process.argv);
