@@ -345,7 +345,7 @@ export function formatBvh(clip: MotionClip, options: BvhWriteOptions = {}): stri
   writeJoint(0, 0);
   const n = clip.numFrames;
   const dt = n > 1 ? clip.duration / (n - 1) : 1 / 30;
-  out.push('MOTION', `Frames: ${n}`, `Frame Time: ${dt.toPrecision(10).replace(/0+$/, '')}`);
+  out.push('MOTION', `Frames: ${n}`, `Frame Time: ${Number(dt.toPrecision(10))}`);
   const stride = clip.frameStride;
   const tr = clip.jointTranslations;
   const e = [0, 0, 0];
