@@ -6,8 +6,10 @@
 import { Command, CommanderError } from 'commander';
 import { GymnastError } from '../core/errors.ts';
 import { register as registerEnvs } from './commands/envs.ts';
+import { register as registerMdp } from './commands/mdp.ts';
 import { register as registerMotion } from './commands/motion.ts';
 import { register as registerScenario } from './commands/scenario.ts';
+import { register as registerTrain } from './commands/train.ts';
 import { register as registerView } from './commands/view.ts';
 
 const program = new Command();
@@ -19,8 +21,10 @@ program
   .exitOverride();
 
 registerEnvs(program);
+registerMdp(program);
 registerMotion(program);
 registerScenario(program);
+registerTrain(program);
 registerView(program);
 
 try {

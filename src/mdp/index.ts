@@ -38,3 +38,4 @@ export * from './learn/mc-control.ts';
 export * from './learn/td-prediction.ts';
 export * from './learn/td-control.ts';
 export * from './learn/double-q-learning.ts';
+export * from './format.ts';
