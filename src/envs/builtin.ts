@@ -4,3 +4,4 @@
  */
 import './classic/cartpole.ts';
 import './classic/pendulum.ts';
+import './classic/acrobot.ts';
