@@ -1,0 +1,77 @@
+/**
+ * Every agent through the real CLI on a tiny budget (CleanRL runs its scripts the same way), and
+ * the CLI's answers to bad input: one message naming the problem, exit code 2.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { latestCheckpoint } from '../../../src/nn/checkpoint.ts';
+
+const root = new URL('../../../', import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), 'gymnast-cli-train-'));
+
+function gymnast(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(root, 'bin/gymnast.js'), ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+test('train --steps 256 for each agent; eval for two', async () => {
+  const agents = ['dqn', 'reinforce', 'a2c', 'ppo'];
+  // Two at a time: the machine has two cores.
+  for (let i = 0; i < agents.length; i += 2) {
+    await Promise.all(agents.slice(i, i + 2).map(async (agent) => {
+      const out = join(tmp, agent);
+      const extra = agent === 'dqn' ? ['--set', 'learningStarts=64', '--set', 'trainFrequency=64', '--set', 'gradientSteps=2'] : [];
+      const r = await gymnast('train', '--env', 'CartPole-v1', '--agent', agent, '--steps', '256', '--seed', '1', '--out', out, ...extra);
+      assert.is(r.code, 0, `${agent}: ${r.stderr}`);
+      assert.match(r.stderr, /^backend: wasm \(simd, 1 thread\)/m);
+      const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+      assert.equal([config.agent, config.env, config.steps, config.seed, config.backend.name], [agent, 'CartPole-v1', 256, 1, 'wasm']);
+      assert.ok(latestCheckpoint(join(out, 'checkpoints')), `${agent}: a checkpoint`);
+      assert.match(readFileSync(join(out, 'metrics.jsonl'), 'utf8'), /"charts\/episodic_return"/);
+      // Each CLI process costs seconds of start-up: eval through the CLI for two of the four.
+      if (agent !== 'dqn' && agent !== 'ppo') return;
+      const e = await gymnast('eval', out, '--episodes', '2', '--json');
+      assert.is(e.code, 0, e.stderr);
+      const res = JSON.parse(e.stdout);
+      assert.is(res.episodes, 2);
+      assert.ok(res.mean_return >= 8, `${agent}: mean_return ${res.mean_return}`);
+      assert.ok(typeof res.std_return === 'number');
+    }));
+  }
+});
+
+// More bad input (unsupported action space, missing --env, bad backend, truncated checkpoints, …) is
+// tested in-process in test/train/run.test.ts and test/nn/backend.test.ts; here the CLI's own path.
+test('bad input: exit 2 with one clear message', async () => {
+  const checks: [string[], RegExp][] = [
+    [['train', '--env', 'CartPole-v1', '--agent', 'sac'], /gymnast: unknown agent 'sac'\. Known agents: dqn, reinforce, a2c, ppo/],
+    [['train', '--env', 'CartPole-v1', '--agent', 'ppo', '--set', 'gamma=1.5', '--set', 'numSteps=lots'], /ppo hyperparameters: 2 problems\n {2}- numSteps: .*\n {2}- gamma: /],
+    [['train', '--env', 'CartPole-v1', '--agent', 'ppo', '--steps', 'ten'], /--steps: expected an integer, got 'ten'/],
+  ];
+  await Promise.all(checks.map(async ([args, pattern]) => {
+    const r = await gymnast(...args);
+    assert.is(r.code, 2, `${args.join(' ')}: exit ${r.code}, ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+  }));
+});
+
+test('--resume of a corrupt checkpoint: exit 2 naming the file; the checkpoint is left as it was', async () => {
+  const out = join(tmp, 'ppo');
+  if (!existsSync(out)) return;
+  const ckpt = latestCheckpoint(join(out, 'checkpoints'))!;
+  writeFileSync(join(ckpt, 'weights.bin'), 'garbage');
+  const r = await gymnast('train', '--resume', out);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /weights\.bin: size: 7 bytes, expected \d+: the file is truncated or was changed/);
+  assert.is(readFileSync(join(ckpt, 'weights.bin'), 'utf8'), 'garbage');
+});
+
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+test.run();
