@@ -6,9 +6,11 @@
 import { Command, CommanderError } from 'commander';
 import { GymnastError } from '../core/errors.ts';
 import { register as registerEnvs } from './commands/envs.ts';
+import { register as registerMdp } from './commands/mdp.ts';
 import { register as registerMotion } from './commands/motion.ts';
 import { register as registerScenario } from './commands/scenario.ts';
 import { register as registerTrain } from './commands/train.ts';
+import { register as registerView } from './commands/view.ts';
 
 const program = new Command();
 program
@@ -19,9 +21,11 @@ program
   .exitOverride();
 
 registerEnvs(program);
+registerMdp(program);
 registerMotion(program);
 registerScenario(program);
 registerTrain(program);
+registerView(program);
 
 try {
   await program.parseAsync(process.argv);
