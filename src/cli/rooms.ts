@@ -4,3 +4,4 @@
  */
 import '../envs/index.ts';
 import '../mdp/index.ts';
+import '../envs/character/index.ts';

@@ -1,0 +1,28 @@
+/**
+ * The simulated character room: a DeepMimic character in Rapier under PD control, the tracking
+ * test, DeepMimic's observation and reward, and the `HumanoidTrack-v0` env (registered here;
+ * `src/cli/rooms.ts` imports this file so the CLI and worker threads see it).
+ */
+import { register } from '../registry.ts';
+import { HumanoidTrackEnv, humanoidTrackOptions } from './humanoid-track.ts';
+
+export * from './assets.ts';
+export * from './character-state.ts';
+export * from './fall.ts';
+export * from './humanoid-track.ts';
+export * from './observation.ts';
+export * from './pd-tracker.ts';
+export * from './reference.ts';
+export * from './reward.ts';
+export * from './sim-character.ts';
+export * from './tracking.ts';
+
+register({
+  id: 'HumanoidTrack-v0',
+  create: (options) => new HumanoidTrackEnv(options),
+  options: humanoidTrackOptions,
+  maxEpisodeSteps: 600,
+  description: 'DeepMimic humanoid in Rapier playing a clip under PD control (action: residual on the PD target)',
+  module: import.meta.url,
+  family: 'character',
+});
