@@ -3,3 +3,4 @@
  * line each: `import './<room>.ts';` for a file `src/cli/scenarios/<room>.ts`.
  */
 import './agents.ts';
+import './train.ts';
