@@ -18,6 +18,8 @@ import { Rng } from '../core/rng.ts';
 import '../envs/index.ts';
 import { make, spec, type EnvOptions } from '../envs/registry.ts';
 import { SyncVectorEnv } from '../envs/vector/sync-vector-env.ts';
+import type { VectorEnv } from '../envs/vector/vector-env.ts';
+import type { RenderFrame } from '../core/frame.ts';
 import { initBackend, type BackendInfo } from '../nn/backend.ts';
 import { latestCheckpoint, readCheckpoint, writeCheckpoint, writeFileAtomic } from '../nn/checkpoint.ts';
 import { agentDefinition } from '../agents/index.ts';
@@ -74,8 +76,10 @@ export interface TrainCallbacks {
   onMetrics?(step: number, values: Record<string, number>): void;
   onEpisode?(episode: EpisodeReport): void;
   onCheckpoint?(info: CheckpointInfo): void;
-  /** For the viewer: a render frame of training env 0 now and then (not wired yet). */
-  onFrame?(frame: unknown): void;
+  /** For the viewer: the render frame of training env 0 after every `frameEvery`-th vector step. */
+  onFrame?(frame: RenderFrame): void;
+  /** Vector steps between frames (default 1). */
+  frameEvery?: number;
 }
 
 export interface TrainResult {
@@ -107,7 +111,8 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
 
   const envSpec = spec(config.env);
   const numEnvs = (hp as { numEnvs?: number }).numEnvs ?? 1;
-  const env = new SyncVectorEnv({ id: config.env, numEnvs, options: config.envOptions });
+  const vec = new SyncVectorEnv({ id: config.env, numEnvs, options: config.envOptions });
+  const env = callbacks.onFrame ? tapFrames(vec, callbacks.onFrame, callbacks.frameEvery ?? 1) : vec;
   const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
   let agent: Agent | null = null;
   try {
@@ -168,6 +173,30 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
     agent?.dispose();
     env.close();
   }
+}
+
+/** The vector env, with env 0's render frame sent to `onFrame` every `every` steps. */
+function tapFrames(vec: SyncVectorEnv, onFrame: (f: RenderFrame) => void, every: number): VectorEnv {
+  const first = vec.envs[0]!;
+  let steps = 0;
+  return {
+    numEnvs: vec.numEnvs,
+    obsDim: vec.obsDim,
+    actionDim: vec.actionDim,
+    get singleObservationSpace() {
+      return vec.singleObservationSpace;
+    },
+    get singleActionSpace() {
+      return vec.singleActionSpace;
+    },
+    reset: (options) => vec.reset(options),
+    step: (actions) => {
+      const r = vec.step(actions);
+      if (++steps % every === 0 && first.frame) onFrame(first.frame());
+      return r;
+    },
+    close: () => vec.close(),
+  };
 }
 
 function newRun(args: TrainArgs): { runDir: string; config: RunConfig; resumeFrom: null } {

@@ -100,5 +100,13 @@ test('bad input on --resume: corrupt or truncated checkpoint, no checkpoint; the
   await rejects({ resume: join(tmp, 'nowhere') } as TrainArgs, UsageError, /no config\.json there/);
 });
 
+test('onFrame receives render frames of training env 0 (for the viewer)', async () => {
+  const frames: unknown[] = [];
+  await train({ env: 'CartPole-v1', agent: 'a2c', steps: 400, out: join(tmp, 'frames') }, { onFrame: (f) => frames.push(f), frameEvery: 10 });
+  // 400 steps over 8 envs = 50 vector steps → a frame every 10th.
+  assert.is(frames.length, 5);
+  assert.ok(frames.every((f) => typeof f === 'object' && f !== null));
+});
+
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 test.run();
