@@ -2,15 +2,43 @@
  * The `gymnast` command. Thin: each command group lives in `commands/<name>.ts`, parses its
  * arguments and calls the rooms. Known errors (bad input) print one clear message and exit 2;
  * anything else is a bug and prints its stack.
+ *
+ * Command modules load lazily: `gymnast envs` should not pay for TensorFlow.js or three. The
+ * table says which module defines which top-level commands; an unknown first word (or `--help`)
+ * loads them all, so a module missing from the table still works, only slower.
  */
 import { Command, CommanderError } from 'commander';
 import { GymnastError } from '../core/errors.ts';
-import { register as registerEnvs } from './commands/envs.ts';
-import { register as registerMdp } from './commands/mdp.ts';
-import { register as registerMotion } from './commands/motion.ts';
-import { register as registerScenario } from './commands/scenario.ts';
-import { register as registerTrain } from './commands/train.ts';
-import { register as registerView } from './commands/view.ts';
+
+type Registrar = { register(program: Command): void };
+
+const COMMAND_MODULES: Record<string, () => Promise<Registrar>> = {
+  envs: () => import('./commands/envs.ts'),
+  generate: () => import('./commands/generate.ts'),
+  mdp: () => import('./commands/mdp.ts'),
+  motion: () => import('./commands/motion.ts'),
+  scenario: () => import('./commands/scenario.ts'),
+  train: () => import('./commands/train.ts'),
+  view: () => import('./commands/view.ts'),
+};
+
+/** Top-level command → the module in COMMAND_MODULES that registers it. */
+const COMMANDS: Record<string, keyof typeof COMMAND_MODULES> = {
+  envs: 'envs',
+  check: 'envs',
+  rollout: 'envs',
+  generate: 'generate',
+  'motion-metrics': 'generate',
+  'train-prior': 'generate',
+  mdp: 'mdp',
+  motion: 'motion',
+  scenario: 'scenario',
+  train: 'train',
+  eval: 'train',
+  agents: 'train',
+  view: 'view',
+  start: 'view',
+};
 
 const program = new Command();
 program
@@ -20,14 +48,10 @@ program
   .showHelpAfterError()
   .exitOverride();
 
-registerEnvs(program);
-registerMdp(program);
-registerMotion(program);
-registerScenario(program);
-registerTrain(program);
-registerView(program);
-
 try {
+  const first = process.argv[2];
+  const wanted = first !== undefined && first in COMMANDS ? [COMMANDS[first]!] : Object.keys(COMMAND_MODULES);
+  for (const name of wanted) (await COMMAND_MODULES[name]!()).register(program);
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {

@@ -1,5 +1,6 @@
 /**
- * A running 64-bit FNV-1a hash (as two 32-bit halves) over numbers' exact bits: two
+ * A running 64-bit hash (two 32-bit FNV-1a style lanes with different odd multipliers and
+ * offsets) over numbers' exact bits: two
  * trajectories hash the same only if every observation, reward and flag is bit-identical, so a
  * scenario can pin determinism with one string.
  */
@@ -11,7 +12,8 @@ export class BitHash {
 
   private byte(b: number): void {
     this.h1 = Math.imul(this.h1 ^ b, 0x01000193) >>> 0;
-    this.h2 = Math.imul(this.h2 ^ b, 0x01000193 ^ 0x2f) >>> 0;
+    // An odd multiplier: an even one would shift zeros into the low bits at every byte.
+    this.h2 = Math.imul(this.h2 ^ b, 0x5bd1e995) >>> 0;
   }
 
   /** Adds one number (as its float64 bits). */
