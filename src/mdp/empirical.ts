@@ -32,6 +32,7 @@ export class EmpiricalModel {
   private readonly slotCounts: number[] = [];
   private readonly slotRewardSums: number[] = [];
   private total = 0;
+  private lowest = Infinity;
 
   constructor(
     readonly numStates: number,
@@ -46,6 +47,11 @@ export class EmpiricalModel {
   /** Number of transitions recorded. */
   get numSamples(): number {
     return this.total;
+  }
+
+  /** The lowest single reward recorded (Infinity before any). */
+  get lowestReward(): number {
+    return this.lowest;
   }
 
   /** Number of (s, a) pairs seen at least once. */
@@ -75,6 +81,7 @@ export class EmpiricalModel {
     this.slotRewardSums[k]! += reward;
     this.counts[row]!++;
     this.total++;
+    if (reward < this.lowest) this.lowest = reward;
   }
 
   /** The maximum-likelihood MDP of what was recorded. */

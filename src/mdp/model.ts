@@ -166,6 +166,24 @@ export function terminalStates(mdp: TabularMdp): Uint8Array {
   return out;
 }
 
+/** States reachable with positive probability from the support of `initial` under some actions (graph search). */
+export function reachableStates(mdp: TabularMdp, initial: ArrayLike<number>): Uint8Array {
+  const { numStates: S, numActions: A, offsets, next, prob } = mdp;
+  const seen = new Uint8Array(S);
+  const stack: number[] = [];
+  for (let s = 0; s < S; s++) if (initial[s]! > 0) (seen[s] = 1), stack.push(s);
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    for (let j = offsets[s * A]!; j < offsets[(s + 1) * A]!; j++) {
+      if (prob[j]! > 0 && !seen[next[j]!]) {
+        seen[next[j]!] = 1;
+        stack.push(next[j]!);
+      }
+    }
+  }
+  return seen;
+}
+
 function checkSizes(numStates: number, numActions: number, source: string): void {
   const issues: ValidationIssue[] = [];
   if (!Number.isInteger(numStates) || numStates < 1) issues.push({ path: 'numStates', message: `must be a positive integer, got ${numStates}` });

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ValidationError } from '../../src/core/errors.ts';
-import { mdpFromFunction, TabularMdp, terminalStates, type Transition } from '../../src/mdp/model.ts';
+import { mdpFromFunction, reachableStates, TabularMdp, terminalStates, type Transition } from '../../src/mdp/model.ts';
 
 // A two-state chain: from 0, action 0 stays (reward 0), action 1 moves to the absorbing state 1 (reward 1).
 const chain = () =>
@@ -81,8 +81,11 @@ test('the constructor validates filled arrays too', () => {
   );
 });
 
-test('terminalStates finds the absorbing states', () => {
+test('terminalStates finds the absorbing states; reachableStates follows positive probabilities', () => {
   assert.equal(Array.from(terminalStates(chain())), [0, 1]);
+  // 0 → 1 → 2, and 3 only reachable with probability 0.
+  const line = mdpFromFunction(4, 1, (s): Transition[] => (s === 0 ? [[1, 1, 0, false], [0, 3, 0, false]] : s === 1 ? [[1, 2, 0, true]] : [[1, s, 0, true]]));
+  assert.equal(Array.from(reachableStates(line, [1, 0, 0, 0])), [1, 1, 1, 0]);
 });
 
 test.run();

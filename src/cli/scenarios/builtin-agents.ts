@@ -4,3 +4,4 @@
  */
 import './agents.ts';
 import './train.ts';
+import './mdp.ts';

@@ -4,12 +4,16 @@
  * version); synchronous sweeps are the Bellman optimality operator applied exactly (what the
  * benchmark and the parallel sweep compute).
  */
-import type { TabularMdp } from '../model.ts';
+import type { TabularMdp, TabularMdpArrays } from '../model.ts';
 import { greedyPolicy } from '../policy.ts';
 import { resolveDpOptions, type DpOptionsInput, type DpResult } from './options.ts';
 
-/** One Bellman optimality sweep over states [from, to): reads `src`, writes `dst` (may be the same array). Returns the largest change. */
-export function optimalitySweep(mdp: TabularMdp, gamma: number, src: Float64Array, dst: Float64Array, first = 0, end = mdp.numStates): number {
+/**
+ * One Bellman optimality sweep over the states [first, end): reads `src`, writes `dst` (the same
+ * array for an in-place sweep). Returns the largest change. Takes the bare arrays so a worker
+ * thread can run it on shared memory (`parallel-sweep.ts`).
+ */
+export function optimalitySweep(mdp: TabularMdpArrays, gamma: number, src: Float64Array, dst: Float64Array, first = 0, end = mdp.numStates): number {
   const { numActions: A, offsets, next, prob, reward, terminal } = mdp;
   let delta = 0;
   for (let s = first; s < end; s++) {

@@ -142,9 +142,11 @@ export function blackjack(): TabularProblem {
       }
     }
   }
-  // Sutton & Barto's 200 states (sum 12–21, dealer A–10, usable ace or not) for exploring starts.
+  // Exploring starts: every state where the player decides: Sutton & Barto's 200 (sum 12–21, usable
+  // ace or not) and the 80 hard sums 4–11, where hitting is obviously right (the book leaves them
+  // out by always hitting there; a greedy policy learned without them would stick on 5).
   const startStates: number[] = [];
-  for (let sum = 12; sum <= 21; sum++) for (const d of CARDS) for (const ace of [0, 1]) startStates.push(encodeBlackjack(sum, d, ace));
+  for (let sum = 4; sum <= 21; sum++) for (const d of CARDS) for (const ace of [0, 1]) if (isPossible(sum, d, ace === 1)) startStates.push(encodeBlackjack(sum, d, ace));
   return {
     id: 'Blackjack-v1',
     mdp,

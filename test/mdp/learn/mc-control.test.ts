@@ -9,11 +9,17 @@ import { makeMdp } from '../../../src/mdp/problem.ts';
 import { valueIteration } from '../../../src/mdp/dp/value-iteration.ts';
 import { exactPolicyValues } from '../../../src/mdp/dp/exact.ts';
 import { deterministicPolicy } from '../../../src/mdp/policy.ts';
+import { decodeBlackjack } from '../../../src/mdp/envs/blackjack.ts';
 
 const blackjack = makeMdp('Blackjack-v1');
 const optimal = valueIteration(blackjack.mdp, { gamma: 1, theta: 1e-12 }).policy;
-/** How many of Sutton & Barto's 200 blackjack states get the optimal action (Figure 5.2). */
-const agreement = (policy: Int32Array) => blackjack.startStates!.filter((s) => policy[s] === optimal[s]).length;
+/** How many of Sutton & Barto's 200 blackjack states (sum 12–21) get the optimal action (Figure 5.2). */
+const agreement = (policy: Int32Array) => blackjack.startStates!.filter((s) => decodeBlackjack(s).playerSum >= 12 && policy[s] === optimal[s]).length;
+
+test('exploring starts cover the 280 decision states (200 of the book, plus hard 4–11)', () => {
+  assert.is(blackjack.startStates!.length, 280);
+  assert.is(blackjack.startStates!.filter((s) => decodeBlackjack(s).playerSum >= 12).length, 200);
+});
 
 test('Monte Carlo ES on blackjack finds the policy of Figure 5.2 (Example 5.3)', () => {
   const r = mcExploringStarts(make('Blackjack-v1'), { episodes: 300_000, seed: 0, startStates: [...blackjack.startStates!] });
