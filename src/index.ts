@@ -2,3 +2,4 @@
 export * from './core/index.ts';
 export * from './envs/index.ts';
 export * from './motion/index.ts';
+export * from './mdp/index.ts';
