@@ -17,22 +17,23 @@ import { Box, Discrete } from '../core/spaces.ts';
 import type { RngState } from '../core/rng.ts';
 import { Mlp, type Param } from '../nn/mlp.ts';
 import { CategoricalHead, GaussianHead, type PolicyHead } from '../nn/distributions.ts';
-import { Adam, Sgd, clipGradNorm, type Optimizer } from '../nn/optim.ts';
+import { Adam, Rmsprop, Sgd, clipGradNorm, type Optimizer } from '../nn/optim.ts';
 import { assignArray } from '../nn/optim.ts';
 import { restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
 import { clipToBox, mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
 
 // ---------------------------------------------------------------- hyperparameters
-// Defaults are Stable-Baselines3's A2C (with Adam in place of RMSprop); envDefaults from rl-baselines3-zoo.
+// Defaults are Stable-Baselines3's A2C (RMSprop, α 0.99, ε 1e-5); envDefaults from rl-baselines3-zoo.
 
 export const a2cSchema = z
   .object({
     numEnvs: z.number().int().min(1).max(256).default(8).describe('parallel envs in the vector env'),
     numSteps: z.number().int().min(1).default(5).describe('steps per env per rollout (n_steps)'),
     learningRate: z.number().positive().max(1).default(7e-4).describe('learning rate'),
-    optimizer: z.enum(['adam', 'sgd']).default('adam').describe('Adam, or SGD with momentum'),
+    optimizer: z.enum(['rmsprop', 'adam', 'sgd']).default('rmsprop').describe('RMSprop (SB3), Adam, or SGD with momentum'),
     momentum: z.number().min(0).max(1).default(0.9).describe('SGD momentum (optimizer: sgd)'),
-    adamEps: z.number().positive().default(1e-5).describe('Adam epsilon'),
+    eps: z.number().positive().default(1e-5).describe('epsilon of RMSprop and Adam (SB3: 1e-5)'),
+    rmspropAlpha: z.number().min(0).max(1).default(0.99).describe('RMSprop smoothing constant α'),
     annealLr: z.boolean().default(false).describe('anneal the learning rate linearly to 0 over the run'),
     gamma: z.number().min(0).max(1).default(0.99).describe('discount factor'),
     gaeLambda: z.number().min(0).max(1).default(1).describe('GAE λ (1: n-step returns)'),
@@ -101,7 +102,12 @@ class A2c implements Agent {
     }
     this.head = space instanceof Discrete ? new CategoricalHead(this.outSize) : new GaussianHead(this.outSize, 'actor', cfg.initLogStd);
     this.params = [...this.actor.params, ...this.head.params, ...(this.critic?.params ?? [])];
-    this.optimizer = cfg.optimizer === 'adam' ? new Adam(this.params, { lr: cfg.learningRate, eps: cfg.adamEps }) : new Sgd(this.params, { lr: cfg.learningRate, momentum: cfg.momentum });
+    this.optimizer =
+      cfg.optimizer === 'rmsprop'
+        ? new Rmsprop(this.params, { lr: cfg.learningRate, alpha: cfg.rmspropAlpha, eps: cfg.eps })
+        : cfg.optimizer === 'adam'
+          ? new Adam(this.params, { lr: cfg.learningRate, eps: cfg.eps })
+          : new Sgd(this.params, { lr: cfg.learningRate, momentum: cfg.momentum });
 
     const T = cfg.numSteps;
     const n = this.n;

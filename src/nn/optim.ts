@@ -1,5 +1,5 @@
 /**
- * Gradients, gradient-norm clipping and the optimizers (Adam, SGD with momentum).
+ * Gradients, gradient-norm clipping and the optimizers (Adam, SGD with momentum, RMSprop).
  *
  * The gradient comes out of tfjs once per update as one Float32Array per parameter; clipping and
  * the optimizer step then run on those arrays in plain JS and the new weights go back with one
@@ -9,8 +9,9 @@
  * plain arrays that go into a checkpoint as they are.
  *
  * The update rules are PyTorch's (`torch.optim.Adam` with bias correction and `eps` outside the
- * square root; `torch.optim.SGD` with momentum and dampening 0), so CleanRL's hyperparameters carry
- * over.
+ * square root; `torch.optim.SGD` with momentum and dampening 0; `torch.optim.RMSprop` without
+ * momentum or centering, as Stable-Baselines3's A2C uses it), so CleanRL's and SB3's
+ * hyperparameters carry over.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Param } from './mlp.ts';
@@ -77,7 +78,7 @@ export function clipGradNorm(grads: Float32Array[], maxNorm: number): number {
 
 /** Optimizer state as stored in a checkpoint: the step count and named slot arrays. */
 export interface OptimizerState {
-  kind: 'adam' | 'sgd';
+  kind: 'adam' | 'sgd' | 'rmsprop';
   step: number;
   lr: number;
   /** `<param name>/<slot>` → values, e.g. `policy/dense_0/kernel/m`. */
@@ -85,7 +86,7 @@ export interface OptimizerState {
 }
 
 export interface Optimizer {
-  readonly kind: 'adam' | 'sgd';
+  readonly kind: 'adam' | 'sgd' | 'rmsprop';
   /** Learning rate; callers anneal it by assignment. */
   lr: number;
   readonly params: readonly Param[];
@@ -226,6 +227,63 @@ export class Sgd implements Optimizer {
     this.t = state.step;
     this.lr = state.lr;
     this.params.forEach((p, i) => copySlot(state, `${p.name}/momentum`, this.buf[i]!));
+  }
+}
+
+export interface RmspropOptions {
+  lr: number;
+  /** Smoothing constant of the squared-gradient average (PyTorch: alpha, default 0.99). */
+  alpha?: number;
+  /** PyTorch's default is 1e-8; Stable-Baselines3's A2C uses 1e-5. */
+  eps?: number;
+}
+
+export class Rmsprop implements Optimizer {
+  readonly kind = 'rmsprop' as const;
+  lr: number;
+  private t = 0;
+  private readonly sq: Float32Array[];
+  private readonly alpha: number;
+  private readonly eps: number;
+
+  constructor(
+    readonly params: readonly Param[],
+    opts: RmspropOptions,
+  ) {
+    this.lr = opts.lr;
+    this.alpha = opts.alpha ?? 0.99;
+    this.eps = opts.eps ?? 1e-8;
+    this.sq = params.map((p) => new Float32Array(p.variable.size));
+  }
+
+  step(grads: readonly Float32Array[]): void {
+    checkGrads(this.params, grads);
+    const { alpha, eps, lr } = this;
+    for (let p = 0; p < this.params.length; p++) {
+      const variable = this.params[p]!.variable;
+      const theta = (variable.dataSync() as Float32Array).slice();
+      const g = grads[p]!;
+      const v = this.sq[p]!;
+      for (let i = 0; i < theta.length; i++) {
+        v[i] = alpha * v[i]! + (1 - alpha) * g[i]! * g[i]!;
+        theta[i]! -= (lr * g[i]!) / (Math.sqrt(v[i]!) + eps);
+      }
+      assignArray(variable, theta);
+    }
+    this.t++;
+  }
+
+  getState(): OptimizerState {
+    const slots: Record<string, Float32Array> = {};
+    this.params.forEach((p, i) => (slots[`${p.name}/square_avg`] = this.sq[i]!.slice()));
+    return { kind: 'rmsprop', step: this.t, lr: this.lr, slots };
+  }
+
+  setState(state: OptimizerState): void {
+    if (state.kind !== 'rmsprop') throw new Error(`optimizer state is for ${state.kind}, not rmsprop`);
+    this.t = state.step;
+    this.lr = state.lr;
+    this.params.forEach((p, i) => copySlot(state, `${p.name}/square_avg`, this.sq[i]!));
   }
 }
 

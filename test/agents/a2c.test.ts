@@ -12,7 +12,8 @@ test('schema: Stable-Baselines3 defaults, described', () => {
   const d = a2cSchema.parse({});
   assert.equal([d.numSteps, d.learningRate, d.gamma, d.gaeLambda, d.entCoef, d.vfCoef, d.maxGradNorm], [5, 7e-4, 0.99, 1, 0, 0.5, 0.5]);
   for (const [k, f] of Object.entries(a2cSchema.shape)) assert.ok((f as { description?: string }).description, `${k} has a description`);
-  assert.is(a2cSchema.safeParse({ optimizer: 'rmsprop' }).success, false);
+  assert.is(a2cSchema.safeParse({ optimizer: 'lbfgs' }).success, false);
+  assert.is(d.optimizer, 'rmsprop');
 });
 
 for (const [envId, terminal] of [['TestCounter-v0', false], ['TestCounterTerminal-v0', true]] as const) {
@@ -30,7 +31,7 @@ for (const [envId, terminal] of [['TestCounter-v0', false], ['TestCounterTermina
 }
 
 for (const shared of [false, true]) {
-  for (const optimizer of shared ? ['adam'] : ['adam', 'sgd']) {
+  for (const optimizer of shared ? ['rmsprop'] : ['rmsprop', 'adam', 'sgd']) {
     test(`learns a discrete task (${shared ? 'shared' : 'separate'} networks, ${optimizer}), no tensor leak`, async () => {
       const lr = optimizer === 'sgd' ? 0.05 : 3e-3;
       const h = makeAgent(a2c, 'TestSign-v0', { numEnvs: 8, numSteps: 5, learningRate: lr, optimizer, shared, hidden: [16], normAdv: true }, 6000);

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/core/rng.ts';
 import { initBackend } from '../../src/nn/backend.ts';
 import { Mlp, type Param } from '../../src/nn/mlp.ts';
-import { Adam, Sgd, clipGradNorm, globalNorm, lossAndGrads } from '../../src/nn/optim.ts';
+import { Adam, Rmsprop, Sgd, clipGradNorm, globalNorm, lossAndGrads } from '../../src/nn/optim.ts';
 import { CategoricalHead } from '../../src/nn/distributions.ts';
 
 await initBackend('wasm');
@@ -37,6 +37,19 @@ test('SGD with momentum follows torch.optim.SGD', () => {
   sgd.step([Float32Array.from([1])]); // buf = 1 → θ = −0.1
   sgd.step([Float32Array.from([1])]); // buf = 1.9 → θ = −0.29
   assert.ok(Math.abs(p.variable.dataSync()[0]! - -0.29) < 1e-6);
+  p.variable.dispose();
+});
+
+test('RMSprop follows torch.optim.RMSprop', () => {
+  // v = (1 − α) g² = 0.01·4 = 0.04 → θ −= lr·g/(√v + eps) = 0.1·2/0.2 = 1.
+  const p = param('w', [0]);
+  const rms = new Rmsprop([p], { lr: 0.1, alpha: 0.99, eps: 0 });
+  rms.step([Float32Array.from([2])]);
+  assert.ok(Math.abs(p.variable.dataSync()[0]! - -1) < 1e-6);
+  // v = 0.99·0.04 + 0.01·1 = 0.0496 → θ −= 0.1·1/√0.0496
+  rms.step([Float32Array.from([1])]);
+  assert.ok(Math.abs(p.variable.dataSync()[0]! - (-1 - 0.1 / Math.sqrt(0.0496))) < 1e-5);
+  assert.is(rms.getState().kind, 'rmsprop');
   p.variable.dispose();
 });
 
