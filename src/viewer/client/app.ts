@@ -60,6 +60,8 @@ export class App {
   private readonly channels = new Map<string, ClientChannel>();
   private readonly byIndex = new Map<number, ClientChannel>();
   private selected: string | null = null;
+  /** Once the user picks a source, new channels no longer move the selection. */
+  private userSelected = false;
   private readonly world: World;
   private readonly plots: Plots;
   private readonly connection: Connection;
@@ -114,7 +116,9 @@ export class App {
   }
 
   select(id: string): void {
-    if (!this.channels.has(id) || this.selected === id) return;
+    if (!this.channels.has(id)) return;
+    this.userSelected = true;
+    if (this.selected === id) return;
     this.selected = id;
     this.world.resetFollow();
     this.refreshList();
@@ -216,7 +220,11 @@ export class App {
       this.world.setChannel(info);
       this.world.setVisible(info.id, c.visible);
     }
-    if (this.selected === null || !this.channels.has(this.selected)) this.selected = this.defaultSelection();
+    if (this.selected === null || !this.channels.has(this.selected) || !this.userSelected) {
+      const next = this.defaultSelection();
+      if (next !== this.selected) this.world.resetFollow();
+      this.selected = next;
+    }
     this.refreshList();
     this.refreshControls();
     this.refreshPlots();
@@ -235,10 +243,11 @@ export class App {
     this.refreshPlots();
   }
 
-  /** A training run if there is one, else the first source. */
+  /** A training run that has bodies to show, else the first source with bodies, else the first. */
   private defaultSelection(): string | null {
     const all = [...this.channels.values()];
-    return (all.find((c) => c.info.kind === 'run') ?? all[0])?.info.id ?? null;
+    const drawable = all.filter((c) => c.info.scene.bodies.length > 0);
+    return (drawable.find((c) => c.info.kind === 'run') ?? drawable[0] ?? all[0])?.info.id ?? null;
   }
 
   private sendSubscription(): void {

@@ -14,6 +14,9 @@ export interface ChannelView {
 }
 
 const SHADOW_HALF_EXTENT = 8;
+const GRID_SIZE = 60;
+/** Metres between the darker grid lines. */
+const MAJOR_CELL = 5;
 
 export class World {
   readonly renderer: THREE.WebGLRenderer;
@@ -21,6 +24,8 @@ export class World {
   readonly camera: THREE.PerspectiveCamera;
   readonly controls: OrbitControls;
   private readonly sun: THREE.DirectionalLight;
+  private readonly minorGrid: THREE.LineSegments;
+  private readonly majorGrid: THREE.LineSegments;
   private readonly views = new Map<string, ChannelView>();
   private readonly followTarget = new THREE.Vector3();
   private readonly scratch = new THREE.Vector3();
@@ -32,10 +37,13 @@ export class World {
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
     this.renderer.shadowMap.enabled = true;
     this.renderer.shadowMap.type = THREE.PCFShadowMap;
+    // Filmic tone mapping keeps a sunlit ground from saturating to flat white, so shadows show.
+    this.renderer.toneMapping = THREE.ACESFilmicToneMapping;
+    this.renderer.toneMappingExposure = 0.9;
     container.appendChild(this.renderer.domElement);
 
     this.scene.background = new THREE.Color('#dfe7ef');
-    this.scene.fog = new THREE.Fog('#dfe7ef', 25, 80);
+    this.scene.fog = new THREE.Fog('#dfe7ef', 15, GRID_SIZE / 2 + 5);
 
     this.camera = new THREE.PerspectiveCamera(45, 1, 0.05, 400);
     this.camera.position.set(3.5, 2.2, 5.5);
@@ -44,8 +52,8 @@ export class World {
     this.controls.enableDamping = true;
     this.controls.maxPolarAngle = Math.PI * 0.495;
 
-    this.scene.add(new THREE.HemisphereLight('#ffffff', '#8a8f99', 1.4));
-    this.sun = new THREE.DirectionalLight('#ffffff', 2.2);
+    this.scene.add(new THREE.HemisphereLight('#ffffff', '#8a8f99', 1.2));
+    this.sun = new THREE.DirectionalLight('#ffffff', 2.0);
     this.sun.castShadow = true;
     this.sun.shadow.mapSize.set(1024, 1024);
     const sc = this.sun.shadow.camera;
@@ -58,16 +66,15 @@ export class World {
     this.sun.shadow.bias = -0.0005;
     this.scene.add(this.sun, this.sun.target);
 
-    const ground = new THREE.Mesh(new THREE.PlaneGeometry(400, 400), new THREE.MeshStandardMaterial({ color: '#f4f5f7', roughness: 0.95 }));
+    const ground = new THREE.Mesh(new THREE.PlaneGeometry(400, 400), new THREE.MeshStandardMaterial({ color: '#eef0f3', roughness: 0.95 }));
     ground.rotation.x = -Math.PI / 2;
     ground.receiveShadow = true;
     this.scene.add(ground);
-    const grid = new THREE.GridHelper(400, 400, '#9aa3ad', '#c5ccd4');
-    grid.position.y = 0.002;
-    this.scene.add(grid);
-    const axes = new THREE.GridHelper(400, 40, '#7d8791', '#7d8791');
-    axes.position.y = 0.003;
-    this.scene.add(axes);
+    // Grids of GRID_SIZE metres that move with the orbit target in whole cells, so the floor looks
+    // endless and fades into the fog.
+    this.minorGrid = makeGrid(GRID_SIZE, 1, '#b4bcc5');
+    this.majorGrid = makeGrid(GRID_SIZE, MAJOR_CELL, '#8a939d');
+    this.scene.add(this.minorGrid, this.majorGrid);
   }
 
   resize(width: number, height: number): void {
@@ -196,8 +203,12 @@ export class World {
   }
 
   render(): void {
-    // Shadows follow the orbit target, so they stay sharp wherever the action is.
+    // Grid and shadows follow the orbit target, so they are there wherever the action is.
     const t = this.controls.target;
+    const gx = Math.round(t.x / MAJOR_CELL) * MAJOR_CELL;
+    const gz = Math.round(t.z / MAJOR_CELL) * MAJOR_CELL;
+    this.minorGrid.position.set(gx, 0.002, gz);
+    this.majorGrid.position.set(gx, 0.003, gz);
     this.sun.position.set(t.x + 6, t.y + 12, t.z + 4);
     this.sun.target.position.copy(t);
     this.controls.update();
@@ -210,6 +221,32 @@ export class World {
     for (const v of this.views.values()) if (v.group.visible) n += v.meshes.length;
     return n;
   }
+}
+
+/**
+ * A square grid of `size` metres with a line every `step` metres, each line cut into one-metre
+ * segments. Long lines would be fewer vertices, but some WebGL implementations (SwiftShader, used
+ * by headless browsers and machines without a GPU) drop or mis-fog a line whose far end is behind
+ * the camera; short segments draw the same everywhere.
+ */
+function makeGrid(size: number, step: number, color: string): THREE.LineSegments {
+  const half = size / 2;
+  const lines = Math.floor(size / step) + 1;
+  const positions = new Float32Array(lines * size * 2 * 2 * 3);
+  let k = 0;
+  for (let i = 0; i < lines; i++) {
+    const c = -half + i * step;
+    for (let j = 0; j < size; j++) {
+      const a = -half + j;
+      positions.set([c, 0, a, c, 0, a + 1, a, 0, c, a + 1, 0, c], k);
+      k += 12;
+    }
+  }
+  const geometry = new THREE.BufferGeometry();
+  geometry.setAttribute('position', new THREE.BufferAttribute(positions, 3));
+  const grid = new THREE.LineSegments(geometry, new THREE.LineBasicMaterial({ color }));
+  grid.frustumCulled = false;
+  return grid;
 }
 
 function geometryFor(b: BodyDesc): THREE.BufferGeometry {

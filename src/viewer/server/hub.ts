@@ -125,6 +125,11 @@ export class Channel {
     return this.info.scene.bodies.length;
   }
 
+  /** Whether any client receives this channel's ticks. */
+  get watched(): boolean {
+    return this.watchers.length > 0;
+  }
+
   /** Whether a frame published now would reach anyone: false means the caller can skip `env.frame()`. */
   wantsFrame(): boolean {
     return this.watchers.length > 0 && performance.now() - this.lastSentMs >= this.minIntervalMs;
@@ -183,6 +188,12 @@ export class Channel {
 
   metricHistory(): readonly MetricPoint[] {
     return this.history;
+  }
+
+  /** Replaces the run metadata shown in pages (e.g. which checkpoint a policy comes from). */
+  setMeta(meta: Record<string, MetaValue>): void {
+    this.info = { ...this.info, meta: { ...meta } };
+    this.hub.broadcast({ type: 'channel', channel: this.info });
   }
 
   /** Sets the player state shown in pages (called by the channel's controller). */

@@ -5,9 +5,12 @@
  * with the seed, later ones continue the stream, as Gymnasium does); each episode's return and
  * length go to the channel's curves.
  *
+ * Bodies named `ghost/…` (a tracking env's reference) go to a second channel drawn see-through,
+ * `<id>/ghost`. Frames are only read from the env while a page watches.
+ *
  * The simulated clock: each timer tick adds (wall time elapsed × speed) to a budget and steps the
- * env while the budget covers one env step; at most `maxStepsPerTick` steps per tick, so a slow
- * env falls behind real time instead of piling up work.
+ * env while the budget covers one env step; at most `maxStepsPerTick` steps or `maxTickMs` of
+ * work per tick, so a slow env falls behind real time instead of piling up work.
  */
 import type { AnyEnv } from '../../../envs/env.ts';
 import type { RenderFrame } from '../../../core/frame.ts';
@@ -15,6 +18,7 @@ import { UsageError } from '../../../core/errors.ts';
 import type { ControlAction, MetaValue } from '../../protocol.ts';
 import type { Channel, ViewerHub } from '../hub.ts';
 import type { Policy } from './policies.ts';
+import { gatherBodies, splitGhost, type GhostSplit } from './ghost-split.ts';
 
 export interface EnvPlayerOptions {
   /** Channel id; default `rollout:<env id>`. */
@@ -29,6 +33,8 @@ export interface EnvPlayerOptions {
   /** Timer ticks per second (default 60). */
   tickHz?: number;
   maxStepsPerTick?: number;
+  /** Wall time one tick may spend stepping, ms (default 8): a slow env runs slower than real time, the server stays responsive. */
+  maxTickMs?: number;
   log?: (line: string) => void;
 }
 
@@ -37,7 +43,13 @@ const DEFAULT_DT_SECONDS = 0.02;
 
 export class EnvPlayer {
   readonly channel: Channel;
-  private readonly policy: Policy;
+  /** The reference bodies' channel, when the env draws a `ghost/` reference. */
+  readonly ghostChannel: Channel | null = null;
+  private split: GhostSplit;
+  private readonly splitScene: unknown;
+  private mainOut: Float32Array;
+  private ghostOut: Float32Array;
+  private policy: Policy;
   private timer: ReturnType<typeof setInterval> | undefined;
   private paused = false;
   private speed: number;
@@ -65,17 +77,30 @@ export class EnvPlayer {
     env.actionSpace.seed(seed);
     this.obs = env.reset({ seed }).obs;
     const first = readFrame(env);
-    this.channel = hub.channel({
-      id: options.id ?? `rollout:${env.id}`,
-      title: options.title ?? env.id,
-      kind: 'rollout',
-      scene: first.scene,
-      offset: options.offset,
-      meta: { env: env.id, seed, ...options.meta },
-      control: (action, speed) => this.control(action, speed),
-    });
-    this.channel.setState({ paused: false, speed: this.speed });
-    this.channel.publish(first, { discontinuity: true });
+    this.split = splitGhost(first.scene);
+    this.splitScene = first.scene;
+    this.mainOut = new Float32Array(this.split.mainBodies.length * 7);
+    this.ghostOut = new Float32Array(this.split.ghostBodies.length * 7);
+    const id = options.id ?? `rollout:${env.id}`;
+    const title = options.title ?? env.id;
+    const control = (action: ControlAction, speed?: number) => this.control(action, speed);
+    this.channel = hub.channel({ id, title, kind: 'rollout', scene: this.split.main, offset: options.offset, meta: { env: env.id, seed, ...options.meta }, control });
+    if (this.split.ghost) {
+      this.ghostChannel = hub.channel({ id: `${id}/ghost`, title: `${title} · reference`, kind: 'rollout', ghost: true, scene: this.split.ghost, offset: options.offset, meta: { env: env.id, reference: true }, control });
+    }
+    this.setState();
+    this.publishFrame(first, true, false);
+  }
+
+  private setState(): void {
+    this.channel.setState({ paused: this.paused, speed: this.speed });
+    this.ghostChannel?.setState({ paused: this.paused, speed: this.speed });
+  }
+
+  /** Swaps the policy (a newer checkpoint); the episode carries on. */
+  setPolicy(policy: Policy, meta?: Record<string, MetaValue>): void {
+    this.policy = policy;
+    if (meta) this.channel.setMeta({ ...this.channel.describe().meta, ...meta });
   }
 
   start(): this {
@@ -93,6 +118,7 @@ export class EnvPlayer {
   close(): void {
     this.stop();
     this.channel.close();
+    this.ghostChannel?.close();
     this.env.close();
   }
 
@@ -115,7 +141,7 @@ export class EnvPlayer {
         if (speed !== undefined) this.speed = speed;
         break;
     }
-    this.channel.setState({ paused: this.paused, speed: this.speed });
+    this.setState();
   }
 
   private tick(): void {
@@ -126,13 +152,15 @@ export class EnvPlayer {
     this.budgetSeconds += elapsedSeconds * this.speed;
     const dt = this.dtSeconds ?? DEFAULT_DT_SECONDS;
     const maxSteps = this.options.maxStepsPerTick ?? 200;
+    const deadline = now + (this.options.maxTickMs ?? 8);
     let steps = 0;
     while (this.budgetSeconds >= dt && steps < maxSteps) {
       this.stepOnce();
       this.budgetSeconds -= dt;
       steps++;
+      if (performance.now() > deadline) break;
     }
-    if (steps === maxSteps) this.budgetSeconds = 0; // behind real time: drop the debt
+    if (this.budgetSeconds >= dt) this.budgetSeconds = 0; // behind real time: drop the debt
     if (steps > 0) this.publish(false);
   }
 
@@ -175,8 +203,26 @@ export class EnvPlayer {
   }
 
   private publish(immediate: boolean): void {
-    this.channel.publish(readFrame(this.env), { discontinuity: this.needsDiscontinuity, immediate });
+    // Nobody watching: skip reading the bodies; the first frame after someone comes is a jump anyway.
+    if (!immediate && !this.channel.watched && !this.ghostChannel?.watched) {
+      this.needsDiscontinuity = true;
+      return;
+    }
+    this.publishFrame(readFrame(this.env), this.needsDiscontinuity, immediate);
     this.needsDiscontinuity = false;
+  }
+
+  private publishFrame(frame: RenderFrame, discontinuity: boolean, immediate: boolean): void {
+    if (frame.scene !== this.splitScene && !this.ghostChannel) {
+      // No ghost: the hub follows scene changes by itself.
+      this.channel.publish(frame, { discontinuity, immediate });
+      return;
+    }
+    if (frame.scene !== this.splitScene) throw new RangeError(`${this.env.id}: the scene changed under a ghost split, which the viewer does not follow`);
+    const t = frame.transforms;
+    const options = { discontinuity, immediate };
+    this.channel.publish({ transforms: this.ghostChannel ? gatherBodies(t, this.split.mainBodies, this.mainOut) : t, time: frame.time }, options);
+    if (this.ghostChannel) this.ghostChannel.publish({ transforms: gatherBodies(t, this.split.ghostBodies, this.ghostOut), time: frame.time }, options);
   }
 }
 

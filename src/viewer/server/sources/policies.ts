@@ -41,9 +41,16 @@ function pendulum(obs: Float32Array): Float32Array {
   return Float32Array.of(Math.max(-2, Math.min(2, torque)));
 }
 
+/** A residual-action tracking env (HumanoidTrack): zero residual = plain PD tracking of the clip. */
+function zeroAction(env: AnyEnv): Policy {
+  const zeros = new Float32Array(env.actionSpace.shape[0] ?? 0);
+  return () => zeros;
+}
+
 const HEURISTICS: Record<string, (env: AnyEnv) => Policy> = {
   'CartPole-v1': () => cartPole,
   'Pendulum-v1': () => pendulum,
+  'HumanoidTrack-v0': zeroAction,
 };
 
 /** Whether `heuristic` means something for this env (else it falls back to random). */

@@ -9,6 +9,10 @@ import type { ViewerHub } from '../hub.ts';
 import { EnvPlayer } from './env-player.ts';
 import { footprint, sideBySide } from './layout.ts';
 import { hasHeuristic, makePolicy } from './policies.ts';
+import { ClipPlayer } from './clip-player.ts';
+import { loadClip } from '../../../motion/load.ts';
+import { bundledClips } from '../../../motion/data-path.ts';
+import { ClipRenderer } from '../../../motion/render.ts';
 
 export interface EnvSourceOptions {
   envId: string;
@@ -23,12 +27,17 @@ export interface EnvSourceOptions {
 const MIN_SPACING_M: Record<string, number> = { 'Ant-v1': 3, 'HumanoidTrack-v0': 2.5 };
 
 /**
- * Adds players for each source, placed one group after another along z. Returns them started;
- * the caller closes them.
+ * Adds players for each source, placed one group after another along z (after `startZ` when
+ * something already sits at the origin). Returns them started; the caller closes them.
  */
-export function addEnvSources(hub: ViewerHub, sources: readonly EnvSourceOptions[], log?: (line: string) => void): EnvPlayer[] {
+export function addEnvSources(hub: ViewerHub, sources: readonly EnvSourceOptions[], log?: (line: string) => void, startZ?: number): EnvPlayer[] {
+  return layoutEnvSources(hub, sources, log, startZ).players;
+}
+
+/** Like `addEnvSources`, and also says where the last group ends (to place more after it). */
+export function layoutEnvSources(hub: ViewerHub, sources: readonly EnvSourceOptions[], log?: (line: string) => void, startZ?: number): { players: EnvPlayer[]; endZ: number | undefined } {
   const players: EnvPlayer[] = [];
-  let zCursor = 0;
+  let zCursor = startZ ?? 0;
   for (const s of sources) {
     const n = s.numEnvs ?? 1;
     const seed = s.seed ?? 0;
@@ -40,7 +49,7 @@ export function addEnvSources(hub: ViewerHub, sources: readonly EnvSourceOptions
     const fp = envs[0]!.frame ? footprint(envs[0]!.frame()) : { halfX: 1, halfZ: 1 };
     const offsets = sideBySide(n, fp, { minSpacingM: MIN_SPACING_M[s.envId] });
     const groupHalfZ = Math.max(...offsets.map((o) => Math.abs(o[2]))) + Math.max(fp.halfZ, (MIN_SPACING_M[s.envId] ?? 1) / 2);
-    const zShift = players.length === 0 ? 0 : zCursor + groupHalfZ + 0.5;
+    const zShift = players.length === 0 && startZ === undefined ? 0 : zCursor + groupHalfZ + 0.5;
     envs.forEach((env, i) => {
       const policy = makePolicy(policyName, s.envId, env);
       const player = new EnvPlayer(hub, env, {
@@ -57,7 +66,35 @@ export function addEnvSources(hub: ViewerHub, sources: readonly EnvSourceOptions
     });
     zCursor = zShift + groupHalfZ;
   }
+  return { players, endZ: players.length > 0 ? zCursor : startZ };
+}
+
+export interface ClipSourceOptions {
+  /** A clip file or a bundled clip name (`walk`, `run`, …). */
+  clip: string;
+  speed?: number;
+  ghost?: boolean;
+}
+
+/** Adds a kinematic player per clip, in a row along z after `startZ`; returns them started. */
+export function addClipSources(hub: ViewerHub, clips: readonly ClipSourceOptions[], startZ?: number): ClipPlayer[] {
+  const players: ClipPlayer[] = [];
+  let zCursor = startZ ?? 0;
+  clips.forEach((c, i) => {
+    const clip = loadClip(c.clip);
+    const fp = footprint(new ClipRenderer(clip).frame(0));
+    const halfZ = Math.max(fp.halfZ, 0.5);
+    const z = i === 0 && startZ === undefined ? 0 : zCursor + halfZ + 0.5;
+    const id = players.some((p) => p.channel.id === `clip:${clip.name}`) ? `clip:${clip.name}#${i}` : `clip:${clip.name}`;
+    players.push(new ClipPlayer(hub, clip, { id, offset: [0, 0, z], speed: c.speed, ghost: c.ghost, meta: { file: c.clip } }).start());
+    zCursor = z + halfZ;
+  });
   return players;
+}
+
+/** The clips `npm start` plays when the motion data is there. */
+export function availableShowcaseClips(): ClipSourceOptions[] {
+  return bundledClips().has('walk') ? [{ clip: 'walk' }] : [];
 }
 
 /** The envs `npm start` shows when they are registered, in order: the product at a glance. */
