@@ -7,6 +7,7 @@ import { UsageError } from '../../core/errors.ts';
 import { convertClip, loadClip, type LoadClipOptions } from '../../motion/load.ts';
 import { Kinematics } from '../../motion/kinematics.ts';
 import type { MotionClip } from '../../motion/clip.ts';
+import { registerTrack } from './track.ts';
 
 interface ClipOptions {
   character?: string;
@@ -117,4 +118,7 @@ export function register(program: Command): void {
     const clip = convertClip(input, output, { ...loadOptions(opts), retarget: opts.retarget, fps });
     console.log(`wrote ${output}: ${clip.skeleton.name}, ${clip.numFrames} frames at ${clip.fps.toFixed(2)} fps, ${clip.duration.toFixed(3)} s`);
   });
+
+  // `motion track`: the simulated character's tracking test (envs/character, commands/track.ts).
+  registerTrack(motion);
 }

@@ -59,13 +59,13 @@ import { buildObservation, observationSize } from './observation.ts';
 import { PdTracker } from './pd-tracker.ts';
 import { ReferenceMotion } from './reference.ts';
 import { ImitationReward } from './reward.ts';
-import { type PdGains, SimCharacter } from './sim-character.ts';
+import { DEFAULT_SOLVER_ITERATIONS, type PdGains, SimCharacter } from './sim-character.ts';
 
 export const humanoidTrackOptions = z.object({
   clip: z.string().min(1).default('walk').describe('clip name (walk, run, jog, …, biped3d_walk) or path of a DeepMimic motion file'),
   character: z.string().optional().describe('humanoid3d, biped3d or a character-file path; default: biped3d for biped3d_* clips, else humanoid3d'),
   physicsHz: z.number().int().min(30).max(2400).default(600).describe('physics steps per second, a multiple of 30 (DeepMimic: 1200; 120 works)'),
-  solverIterations: z.number().int().min(1).max(16).default(2).describe("Rapier solver iterations per physics step (Rapier's default is 4)"),
+  solverIterations: z.number().int().min(1).max(16).default(DEFAULT_SOLVER_ITERATIONS).describe("Rapier solver iterations per physics step (Rapier's own default is 4)"),
   pdMode: z.enum(['motors', 'torques', 'explicit']).default('motors').describe("PD: Rapier joint motors, our stable-PD torques, or explicit PD torques"),
   velocityTarget: z.boolean().default(true).describe('damp toward the reference joint velocities (DeepMimic damps toward 0)'),
   residualScaleRad: z.number().min(0).default(0.5).describe('radians per action unit; 0 ignores the action'),

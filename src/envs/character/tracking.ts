@@ -21,7 +21,7 @@ import { CharacterState, quatAngleAt } from './character-state.ts';
 import { FallDetector, type FallRule } from './fall.ts';
 import { PdTracker } from './pd-tracker.ts';
 import { ReferenceMotion } from './reference.ts';
-import { type JointKind, type PdMode, SimCharacter, type VirtualRootGains } from './sim-character.ts';
+import { DEFAULT_SOLVER_ITERATIONS, type JointKind, type PdMode, SimCharacter, type VirtualRootGains } from './sim-character.ts';
 
 export interface TrackingOptions {
   /** Physics steps per second (default 600). */
@@ -65,6 +65,7 @@ export interface TrackingReport {
   clip: string;
   character: string;
   physicsHz: number;
+  solverIterations: number;
   controlHz: number;
   seconds: number;
   pdMode: PdMode;
@@ -121,6 +122,7 @@ export function trackingTest(assets: CharacterAssets, clip: MotionClip, options:
     clip: clip.name,
     character: assets.skeleton.name,
     physicsHz: o.physicsHz,
+    solverIterations: o.solverIterations ?? DEFAULT_SOLVER_ITERATIONS,
     controlHz: 30,
     seconds: o.seconds,
     pdMode: o.pdMode,
