@@ -365,10 +365,9 @@ class Ppo implements Agent {
     return {
       weights: weightsOf(this.params),
       optimizers: { optimizer: this.optimizer.getState() },
-      arrays: [
-        { name: 'next_obs', shape: [this.nextObs.length], data: this.nextObs.slice() },
-        { name: 'discounted_return', shape: [this.n], data: Float32Array.from(this.discountedReturn) },
-      ],
+      // The rollout buffers are not kept: a checkpoint falls between updates, and the envs are
+      // reset after it (see src/train/run.ts).
+      arrays: [{ name: 'discounted_return', shape: [this.n], data: Float32Array.from(this.discountedReturn) }],
       state: {
         globalStep: this.globalStep,
         iteration: this.iteration,

@@ -37,7 +37,8 @@ export function evaluateAgent(agent: Agent, envId: string, envOptions: EnvOption
       const len = new Int32Array(n);
       const done = new Uint8Array(n);
       let remaining = n;
-      while (remaining > 0) {
+      // An env without a time limit could run forever: stop episodes at a million steps.
+      for (let t = 0; remaining > 0 && t < 1_000_000; t++) {
         agent.act(obs, n, actions, true);
         const step = env.step(actions);
         for (let i = 0; i < n; i++) {

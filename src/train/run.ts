@@ -103,7 +103,11 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
   const def = agentDefinition(config.agent);
   const backend = await initBackend(args.backend ?? (args.resume ? config.backend.name : 'auto'));
   config.backend = { requested: backend.requested, name: backend.name, simd: backend.simd, threads: backend.threads };
-  const hp = def.schema.parse(config.config);
+  const parsed = def.schema.safeParse(config.config);
+  if (!parsed.success) {
+    throw new ValidationError(`${join(runDir, 'config.json')} config`, parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  }
+  const hp = parsed.data;
   if (!args.resume) {
     mkdirSync(runDir, { recursive: true });
     writeFileAtomic(join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
