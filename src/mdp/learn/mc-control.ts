@@ -23,7 +23,7 @@ import { UsageError } from '../../core/errors.ts';
 import type { AnyEnv } from '../../envs/env.ts';
 import { Wrapper } from '../../envs/wrappers/wrapper.ts';
 import { greedyFromQ } from '../policy.ts';
-import { hasSettableState } from '../tabular-env.ts';
+import { hasSettableState, type SettableStateEnv } from '../tabular-env.ts';
 import {
   argmaxRandomTie,
   CurveRecorder,
@@ -54,8 +54,13 @@ export function mcControl(method: McControlMethod, env: AnyEnv, options: LearnOp
   const buffer = new EpisodeBuffer();
   const curve = new CurveRecorder(o.episodes, hooks);
 
-  const settable = method === 'exploring-starts' ? (env instanceof Wrapper ? env.unwrapped : env) : undefined;
-  if (settable && !hasSettableState(settable)) throw new UsageError(`${env.id}: Monte Carlo with exploring starts needs an env whose state can be set (setState)`);
+  // Exploring starts set the state of the innermost env after the wrappers have been reset.
+  let settable: SettableStateEnv | undefined;
+  if (method === 'exploring-starts') {
+    const inner = env instanceof Wrapper ? env.unwrapped : env;
+    if (!hasSettableState(inner)) throw new UsageError(`${env.id}: Monte Carlo with exploring starts needs an env whose state can be set (setState)`);
+    settable = inner;
+  }
   const starts = o.startStates ?? Array.from({ length: S }, (_, s) => s);
 
   for (let episode = 0; episode < o.episodes; episode++) {
@@ -63,8 +68,8 @@ export function mcControl(method: McControlMethod, env: AnyEnv, options: LearnOp
     buffer.clear();
     let s = resetEpisode(env, episode, envSeed);
     let a: number;
-    if (settable && hasSettableState(settable)) {
-      // As Gymnasium users set env.unwrapped.s: the wrappers have just been reset.
+    if (settable) {
+      // As Gymnasium users set env.unwrapped.s.
       s = starts[rng.int(starts.length)]!;
       settable.setState(s);
       a = rng.int(A);
