@@ -17,7 +17,7 @@ import { Box, Discrete } from '../core/spaces.ts';
 import { Mlp, type Param } from '../nn/mlp.ts';
 import { CategoricalHead, GaussianHead, type PolicyHead } from '../nn/distributions.ts';
 import { Adam, clipGradNorm } from '../nn/optim.ts';
-import { RunningMeanStd, type RunningMeanStdState } from '../nn/normalizer.ts';
+import { RunningMeanStd, type RunningMeanStdState } from '../core/running-stats.ts';
 import { requireArray, restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
 import type { RngState } from '../core/rng.ts';
 import { clipToBox, mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
@@ -46,6 +46,7 @@ export const ppoSchema = z
     hidden: z.array(z.number().int().min(1).max(4096)).min(1).max(8).default([64, 64]).describe('hidden layer widths of actor and critic'),
     activation: z.enum(['tanh', 'relu']).default('tanh').describe('hidden activation'),
     initLogStd: z.number().min(-5).max(2).default(0).describe('initial log std of the Gaussian policy (continuous actions)'),
+    learnStd: z.boolean().default(true).describe('learn the Gaussian log std (false: fixed at initLogStd, as DeepMimic)'),
     normalizeObs: z.boolean().default(false).describe('normalize observations with running mean/std (NormalizeObservation)'),
     normalizeReward: z.boolean().default(false).describe('scale rewards by the running std of the discounted return (NormalizeReward)'),
     clipObs: z.number().positive().default(10).describe('clip normalized observations to ±this'),
@@ -137,7 +138,7 @@ class Ppo implements Agent {
   private observe(raw: Float32Array, out: Float32Array): void {
     if (!this.cfg.normalizeObs) return void out.set(raw);
     this.obsRms.update(raw, this.n);
-    this.obsRms.normalize(raw, this.n, out, this.cfg.clipObs);
+    this.obsRms.normalize(raw, out, this.n, this.cfg.clipObs);
   }
 
   async train(untilStep: number): Promise<void> {
@@ -311,6 +312,7 @@ class Ppo implements Agent {
           }
         }
         const headGrads = head.backward(out, m, mbActions, dLogp, dEnt, dOut);
+        if (!cfg.learnStd) for (const g of headGrads) g.fill(0); // a fixed std: Adam leaves a zero-gradient parameter where it is
         const grads = [...this.actor.backward(dOut), ...headGrads, ...this.critic.backward(dValue)];
         clipGradNorm(grads, cfg.maxGradNorm);
         this.optimizer.step(grads);
@@ -352,7 +354,7 @@ class Ppo implements Agent {
     let x = obs;
     if (this.cfg.normalizeObs) {
       x = new Float32Array(obs.length);
-      this.obsRms.normalize(obs, n, x, this.cfg.clipObs);
+      this.obsRms.normalize(obs, x, n, this.cfg.clipObs);
     }
     const policyOut = this.actor.forward(x, n);
     if (deterministic) this.head.mode(policyOut, n, out);

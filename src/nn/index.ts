@@ -3,5 +3,4 @@ export * from './init.ts';
 export * from './mlp.ts';
 export * from './distributions.ts';
 export * from './optim.ts';
-export * from './normalizer.ts';
 export * from './checkpoint.ts';
