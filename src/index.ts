@@ -3,3 +3,6 @@ export * from './core/index.ts';
 export * from './envs/index.ts';
 export * from './motion/index.ts';
 export * from './mdp/index.ts';
+export * from './nn/index.ts';
+export * from './agents/index.ts';
+export * from './train/index.ts';
