@@ -145,7 +145,7 @@ class A2c implements Agent {
   }
 
   async train(untilStep: number): Promise<void> {
-    const { cfg, n } = this;
+    const { cfg } = this;
     let t0 = performance.now();
     let stepsAtT0 = this.globalStep;
     let updates = 0;
@@ -164,7 +164,6 @@ class A2c implements Agent {
         await yieldToEventLoop();
       }
     }
-    void n;
   }
 
   private collectRollout(): void {
