@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +71,30 @@ test('--resume of a corrupt checkpoint: exit 2 naming the file; the checkpoint i
   assert.is(r.code, 2);
   assert.match(r.stderr, /weights\.bin: size: 7 bytes, expected \d+: the file is truncated or was changed/);
   assert.is(readFileSync(join(ckpt, 'weights.bin'), 'utf8'), 'garbage');
+});
+
+test('a run killed with SIGKILL after a checkpoint and resumed with --resume ends as the uninterrupted run', async () => {
+  const args = ['train', '--env', 'CartPole-v1', '--agent', 'ppo', '--steps', '3072', '--seed', '7', '--checkpoint-every', '1024', '--set', 'numSteps=16', '--set', 'updateEpochs=2'];
+  const whole = join(tmp, 'kill-whole');
+  const killed = join(tmp, 'kill-killed');
+  const [w] = await Promise.all([
+    gymnast(...args, '--out', whole),
+    new Promise<void>((resolve) => {
+      const child = spawn(process.execPath, [join(root, 'bin/gymnast.js'), ...args, '--out', killed], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => {
+        err += d;
+        if (/checkpoint at step/.test(err)) child.kill('SIGKILL');
+      });
+      child.on('close', () => resolve());
+    }),
+  ]);
+  assert.is(w.code, 0, w.stderr);
+  const r = await gymnast('train', '--resume', killed);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /resuming at step \d+/);
+  const last = (dir: string) => readFileSync(join(latestCheckpoint(join(dir, 'checkpoints'))!, 'weights.bin'));
+  assert.ok(last(whole).equals(last(killed)), 'final weights identical');
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
