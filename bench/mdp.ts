@@ -13,13 +13,20 @@
  *    sweep one gather `v[next]`, one multiply, a fixed-width row sum and a max over actions.
  *    (OPENBLAS_NUM_THREADS and friends do not matter: nothing here calls BLAS.)
  *
- * Each prints the median seconds per sweep over R sweeps and transitions per second; then the
- * ratios. All three start from v = 0 and run the same sweeps; the bench checks they end on the
- * same values.
+ * What decides it is the gather of v(s′) at random next states. numpy asks Linux for transparent
+ * huge pages on large arrays (`madvise`; the bench prints whether it is on), which spares it most
+ * TLB misses once the value array outgrows what 4 KiB pages cover (1 M states: 8 MB); V8 cannot
+ * ask for them. `NUMPY_MADVISE_HUGEPAGE=0 npm run bench -- mdp` compares on equal pages;
+ * `--states 200000` compares with a value array that fits the TLB's reach.
+ *
+ * The three take turns, sweep by sweep (numpy in a python3 process that sweeps on request), so
+ * all see the same machine load, which the bench prints. Each reports the median seconds per
+ * sweep over R sweeps and transitions per second; then the ratios. All three start from v = 0 and
+ * run the same sweeps; the bench checks they end on the same values.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../src/core/rng.ts';
 import { TabularMdp } from '../src/mdp/model.ts';
@@ -83,36 +90,13 @@ const transitions = mdp.numTransitions;
 console.log(`random MDP: ${numStates} states, ${ACTIONS} actions, ${SUCCESSORS} successors each (${transitions} transitions), γ = ${GAMMA}; built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 console.log(`${repeats} synchronous sweeps from v = 0 each; medians per sweep\n`);
 
-// 1. One thread.
-let src = new Float64Array(numStates);
-let dst = new Float64Array(numStates);
-const single: number[] = [];
-for (let r = 0; r < repeats; r++) {
-  const t = performance.now();
-  optimalitySweep(mdp, GAMMA, src, dst);
-  single.push((performance.now() - t) / 1000);
-  [src, dst] = [dst, src];
-}
-const singleValues = src;
-console.log(`typed arrays, 1 thread:      ${median(single).toFixed(4)} s/sweep  ${rate(median(single), transitions)}`);
-
-// 2. Worker threads.
-const sweeper = await ParallelSweeper.create(mdp, numWorkers);
-const parallel: number[] = [];
-for (let r = 0; r < repeats; r++) {
-  const t = performance.now();
-  await sweeper.sweep(GAMMA);
-  parallel.push((performance.now() - t) / 1000);
-}
-const sameAsSingle = sweeper.values.every((v, s) => v === singleValues[s]);
-await sweeper.close();
-console.log(`typed arrays, ${sweeper.numWorkers} workers:     ${median(parallel).toFixed(4)} s/sweep  ${rate(median(parallel), transitions)}  (values bit-identical to 1 thread: ${sameAsSingle})`);
-
-// 3. numpy.
+// The numpy side: a python3 process that loads the same arrays and sweeps on request, so the three
+// sweeps can take turns (on a shared machine the load changes minute to minute; taking turns
+// exposes all three to the same conditions).
 const PYTHON = String.raw`
 import sys, time, json
 import numpy as np
-d, S, A, R, gamma = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+d, S, A, gamma = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 offsets = np.fromfile(d + '/offsets.bin', dtype=np.int32)
 nxt = np.fromfile(d + '/next.bin', dtype=np.int32)
 prob = np.fromfile(d + '/prob.bin', dtype=np.float64)
@@ -120,42 +104,111 @@ rew = np.fromfile(d + '/reward.bin', dtype=np.float64)
 term = np.fromfile(d + '/terminal.bin', dtype=np.uint8)
 widths = np.diff(offsets)
 fixed = bool((widths == widths[0]).all())
-# Constant per sweep: expected reward of each pair, and each transition's weight on v[next].
+# Constant over sweeps: expected reward of each pair, and each transition's weight on v[next].
 r_sa = np.add.reduceat(prob * rew, offsets[:-1])
 weight = prob * gamma * (1.0 - term)
 v = np.zeros(S)
-times = []
-for _ in range(R):
+try:
+    from numpy._core.multiarray import _get_madvise_hugepage
+except ImportError:
+    from numpy.core.multiarray import _get_madvise_hugepage
+print(json.dumps({'ready': True, 'numpy': np.__version__, 'fixed_width': fixed, 'hugepages': bool(_get_madvise_hugepage())}), flush=True)
+for line in sys.stdin:
+    if line.strip() != 'sweep':
+        break
     t = time.perf_counter()
     x = weight * v[nxt]
     q = r_sa + (x.reshape(-1, int(widths[0])).sum(axis=1) if fixed else np.add.reduceat(x, offsets[:-1]))
     v = q.reshape(S, A).max(axis=1)
-    times.append(time.perf_counter() - t)
+    print(json.dumps({'seconds': time.perf_counter() - t}), flush=True)
 v.tofile(d + '/v.bin')
-print(json.dumps({'times': times, 'numpy': np.__version__, 'fixed_width': fixed}))
 `;
 
+class NumpySweeper {
+  private buffered = '';
+  private waiting: ((line: string) => void)[] = [];
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      this.buffered += chunk;
+      for (let i = this.buffered.indexOf('\n'); i >= 0; i = this.buffered.indexOf('\n')) {
+        const line = this.buffered.slice(0, i);
+        this.buffered = this.buffered.slice(i + 1);
+        this.waiting.shift()?.(line);
+      }
+    });
+  }
+  private nextLine(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push(resolve);
+      this.child.once('exit', (code) => reject(new Error(`python3 exited (${code})`)));
+    });
+  }
+  static async start(dir: string): Promise<{ sweeper: NumpySweeper; version: string; hugepages: boolean }> {
+    const child = spawn('python3', ['-u', '-c', PYTHON, dir, String(numStates), String(ACTIONS), String(GAMMA)]);
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const sweeper = new NumpySweeper(child);
+    const ready = JSON.parse(await sweeper.nextLine().catch(() => { throw new Error(`python3 failed: ${err}`); }));
+    return { sweeper, version: ready.numpy, hugepages: ready.hugepages };
+  }
+  async sweep(): Promise<number> {
+    this.child.stdin.write('sweep\n');
+    return JSON.parse(await this.nextLine()).seconds;
+  }
+  finish(): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.on('exit', () => resolve());
+      this.child.stdin.end('done\n');
+    });
+  }
+}
+
 const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
-if (!hasNumpy) {
-  console.log('\nnumpy baseline skipped: `python3 -c "import numpy"` failed (install python3 and numpy to compare)');
-} else {
-  const dir = mkdtempSync(join(tmpdir(), 'gymnast-bench-mdp-'));
-  try {
+const dir = mkdtempSync(join(tmpdir(), 'gymnast-bench-mdp-'));
+try {
+  let numpy: { sweeper: NumpySweeper; version: string; hugepages: boolean } | undefined;
+  if (hasNumpy) {
     for (const [name, a] of Object.entries({ offsets: mdp.offsets, next: mdp.next, prob: mdp.prob, reward: mdp.reward, terminal: mdp.terminal })) {
       writeFileSync(join(dir, `${name}.bin`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     }
-    const py = spawnSync('python3', ['-c', PYTHON, dir, String(numStates), String(ACTIONS), String(repeats), String(GAMMA)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    if (py.status !== 0) throw new Error(`python3 failed: ${py.stderr}`);
-    const out = JSON.parse(py.stdout) as { times: number[]; numpy: string; fixed_width: boolean };
+    numpy = await NumpySweeper.start(dir);
+  } else console.log('numpy baseline skipped: `python3 -c "import numpy"` failed (install python3 and numpy to compare)\n');
+
+  const sweeper = await ParallelSweeper.create(mdp, numWorkers);
+  let src = new Float64Array(numStates);
+  let dst = new Float64Array(numStates);
+  const scratch = new Float64Array(transitions);
+  const single: number[] = [];
+  const parallel: number[] = [];
+  const numpyTimes: number[] = [];
+  console.log(`load average before: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  for (let r = 0; r < repeats; r++) {
+    let t = performance.now();
+    optimalitySweep(mdp, GAMMA, src, dst, 0, numStates, scratch);
+    single.push((performance.now() - t) / 1000);
+    [src, dst] = [dst, src];
+    t = performance.now();
+    await sweeper.sweep(GAMMA);
+    parallel.push((performance.now() - t) / 1000);
+    if (numpy) numpyTimes.push(await numpy.sweeper.sweep());
+  }
+  console.log(`load average after:  ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+  const sameAsSingle = sweeper.values.every((v, st) => v === src[st]);
+  await sweeper.close();
+
+  console.log(`typed arrays, 1 thread:   ${median(single).toFixed(4)} s/sweep  ${rate(median(single), transitions)}`);
+  console.log(`typed arrays, ${sweeper.numWorkers} workers:  ${median(parallel).toFixed(4)} s/sweep  ${rate(median(parallel), transitions)}  (values bit-identical to 1 thread: ${sameAsSingle})`);
+  if (numpy) {
+    await numpy.sweeper.finish();
     const v = new Float64Array(readFileSync(join(dir, 'v.bin')).buffer.slice(0));
     let worst = 0;
-    for (let s = 0; s < numStates; s++) worst = Math.max(worst, Math.abs(v[s]! - singleValues[s]!));
-    const numpyMedian = median(out.times);
-    console.log(`numpy ${out.numpy}, vectorized:    ${numpyMedian.toFixed(4)} s/sweep  ${rate(numpyMedian, transitions)}  (largest value difference to JS: ${worst.toExponential(1)})`);
-    console.log(`\ntyped arrays (1 thread) vs numpy: ${(numpyMedian / median(single)).toFixed(2)}× faster`);
-    console.log(`typed arrays (${numWorkers} workers) vs numpy: ${(numpyMedian / median(parallel)).toFixed(2)}× faster`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    for (let st = 0; st < numStates; st++) worst = Math.max(worst, Math.abs(v[st]! - src[st]!));
+    console.log(`numpy ${numpy.version}, vectorized: ${median(numpyTimes).toFixed(4)} s/sweep  ${rate(median(numpyTimes), transitions)}  (largest value difference to JS: ${worst.toExponential(1)}; huge pages: ${numpy.hugepages ? 'on' : 'off'})`);
+    console.log(`\ntyped arrays, 1 thread vs numpy:   ${(median(numpyTimes) / median(single)).toFixed(2)}×`);
+    console.log(`typed arrays, ${sweeper.numWorkers} workers vs numpy:  ${(median(numpyTimes) / median(parallel)).toFixed(2)}×`);
   }
+  console.log(`${sweeper.numWorkers} workers vs 1 thread:          ${(median(single) / median(parallel)).toFixed(2)}× (${availableParallelism()} cores available)`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
-console.log(`${numWorkers} workers vs 1 thread: ${(median(single) / median(parallel)).toFixed(2)}× speed-up (${availableParallelism()} cores available)`);

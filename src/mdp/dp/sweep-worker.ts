@@ -18,8 +18,10 @@ const mdp = {
   terminal: new Uint8Array(init.terminal),
 };
 const values = [new Float64Array(init.values[0]), new Float64Array(init.values[1])] as const;
+// This worker's own gather buffer: one double per transition of its states.
+const scratch = new Float64Array(mdp.offsets[init.end * init.numActions]! - mdp.offsets[init.first * init.numActions]!);
 
 parentPort!.on('message', ({ gamma, from }: { gamma: number; from: 0 | 1 }) => {
-  parentPort!.postMessage(optimalitySweep(mdp, gamma, values[from], values[1 - from]!, init.first, init.end));
+  parentPort!.postMessage(optimalitySweep(mdp, gamma, values[from], values[1 - from]!, init.first, init.end, scratch));
 });
 parentPort!.postMessage(0);
