@@ -4,7 +4,9 @@
  * Value-iteration sweeps on a large random sparse MDP (default 1,000,000 states, 4 actions,
  * 4 successors per pair: 16 M transitions), three ways in one run:
  *
- * 1. the library's sweep (`optimalitySweep`: plain loops over the CSR typed arrays), one thread;
+ * 1. the library's sweep (`optimalitySweep`: plain loops over the CSR typed arrays), one thread,
+ *    with v(s′) gathered in a pass of its own, and for reference the one-pass loop that reads
+ *    v(s′) inside the sum;
  * 2. the same sweep on W worker threads (default: the cores available), each over a range of
  *    states, values in SharedArrayBuffers (`ParallelSweeper`);
  * 3. the baseline: the same synchronous sweeps vectorized with numpy in `python3` (skipped with a
@@ -49,7 +51,7 @@ function flag(name: string, fallback: number): number {
 }
 
 const numStates = flag('states', 1_000_000);
-const repeats = flag('repeats', 7);
+const repeats = flag('repeats', 5);
 const numWorkers = flag('workers', availableParallelism());
 
 function sharedArray<T>(Kind: new (b: SharedArrayBuffer) => T, bytesPerElement: number, n: number): T {
@@ -179,7 +181,10 @@ try {
   let src = new Float64Array(numStates);
   let dst = new Float64Array(numStates);
   const scratch = new Float64Array(transitions);
+  let fusedSrc = new Float64Array(numStates);
+  let fusedDst = new Float64Array(numStates);
   const single: number[] = [];
+  const fused: number[] = [];
   const parallel: number[] = [];
   const numpyTimes: number[] = [];
   console.log(`load average before: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
@@ -188,6 +193,10 @@ try {
     optimalitySweep(mdp, GAMMA, src, dst, 0, numStates, scratch);
     single.push((performance.now() - t) / 1000);
     [src, dst] = [dst, src];
+    t = performance.now();
+    optimalitySweep(mdp, GAMMA, fusedSrc, fusedDst);
+    fused.push((performance.now() - t) / 1000);
+    [fusedSrc, fusedDst] = [fusedDst, fusedSrc];
     t = performance.now();
     await sweeper.sweep(GAMMA);
     parallel.push((performance.now() - t) / 1000);
@@ -198,6 +207,7 @@ try {
   await sweeper.close();
 
   console.log(`typed arrays, 1 thread:   ${median(single).toFixed(4)} s/sweep  ${rate(median(single), transitions)}`);
+  console.log(`  same, v(s′) read inside the sum (one pass): ${median(fused).toFixed(4)} s/sweep  ${rate(median(fused), transitions)}  (gather pass: ${(median(fused) / median(single)).toFixed(2)}× faster)`);
   console.log(`typed arrays, ${sweeper.numWorkers} workers:  ${median(parallel).toFixed(4)} s/sweep  ${rate(median(parallel), transitions)}  (values bit-identical to 1 thread: ${sameAsSingle})`);
   if (numpy) {
     await numpy.sweeper.finish();
