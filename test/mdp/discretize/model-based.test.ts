@@ -7,6 +7,7 @@ import { DiscretizedEnv } from '../../../src/mdp/discretize/discretized-env.ts';
 import { presetAggregation } from '../../../src/mdp/discretize/presets.ts';
 import { solveByDiscretization } from '../../../src/mdp/discretize/model-based.ts';
 import { runTablePolicy } from '../../../src/mdp/rollout.ts';
+import { qLearning } from '../../../src/mdp/learn/td-control.ts';
 
 test('CartPole-v1: an empirical model of random-policy transitions, solved by value iteration, balances far longer than random', () => {
   const env = new DiscretizedEnv(make('CartPole-v1'), presetAggregation('CartPole-v1'));
@@ -19,6 +20,16 @@ test('CartPole-v1: an empirical model of random-policy transitions, solved by va
   const random = mean(randomRollout(env.env, 5, 1).returns);
   assert.ok(greedy > 100, `greedy table policy: ${greedy}`);
   assert.ok(greedy > 4 * random, `greedy ${greedy} vs random ${random}`);
+  env.close();
+});
+
+test('Q-learning runs on the discretized CartPole-v1 as it is, and its greedy policy beats random by far', () => {
+  const env = new DiscretizedEnv(make('CartPole-v1'), presetAggregation('CartPole-v1'));
+  const r = qLearning(env, { episodes: 150, alpha: 0.1, epsilon: 'linear:0.3:0.01:120', gamma: 0.99, seed: 0 });
+  assert.is(r.q.length, env.observationSpace.n * 2);
+  const greedy = mean(runTablePolicy(env, r.policy, 5, 1).returns);
+  // The random policy averages about 22.
+  assert.ok(greedy > 80, `greedy after 150 episodes: ${greedy}`);
   env.close();
 });
 
