@@ -17,6 +17,7 @@ import { FileFormatError, UsageError, ValidationError } from '../core/errors.ts'
 import { Rng } from '../core/rng.ts';
 import '../envs/index.ts';
 import { make, spec, type EnvOptions } from '../envs/registry.ts';
+import { AsyncVectorEnv } from '../envs/vector/async-vector-env.ts';
 import { SyncVectorEnv } from '../envs/vector/sync-vector-env.ts';
 import type { VectorEnv } from '../envs/vector/vector-env.ts';
 import type { RenderFrame } from '../core/frame.ts';
@@ -49,7 +50,14 @@ export interface TrainArgs {
   checkpointEvery?: number;
   /** Greedy-policy episodes evaluated at each checkpoint (0: none), reported as eval/… metrics. */
   evalEpisodes?: number;
+  /**
+   * `sync` (default): the sub-envs step one after another in this thread; `async`: spread over
+   * worker threads (AsyncVectorEnv), one per core. Same numbers either way; `onFrame` needs `sync`.
+   */
+  vectorEnv?: VectorEnvKind;
 }
+
+export type VectorEnvKind = 'sync' | 'async';
 
 /** What config.json holds. */
 export interface RunConfig {
@@ -61,6 +69,8 @@ export interface RunConfig {
   seed: number;
   checkpointEvery: number;
   evalEpisodes: number;
+  /** Absent in runs written before it existed: sync. */
+  vectorEnv?: VectorEnvKind;
   backend: { requested: string; name: string; simd?: boolean; threads?: number };
   config: Record<string, unknown>;
 }
@@ -108,17 +118,19 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
     throw new ValidationError(`${join(runDir, 'config.json')} config`, parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   }
   const hp = parsed.data;
-  if (!args.resume) {
+  // A new run records its config; a resumed one rewrites it only to record a new --steps.
+  if (!args.resume || args.steps !== undefined) {
     mkdirSync(runDir, { recursive: true });
     writeFileAtomic(join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   }
 
   const envSpec = spec(config.env);
   const numEnvs = (hp as { numEnvs?: number }).numEnvs ?? 1;
-  const vec = new SyncVectorEnv({ id: config.env, numEnvs, options: config.envOptions });
-  const env = callbacks.onFrame ? tapFrames(vec, callbacks.onFrame, callbacks.frameEvery ?? 1) : vec;
-  const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
+  const vecConfig = { id: config.env, numEnvs, options: config.envOptions };
+  const vec = config.vectorEnv === 'async' ? await AsyncVectorEnv.create(vecConfig) : new SyncVectorEnv(vecConfig);
   let agent: Agent | null = null;
+  const env = tapTraining(vec, () => agent?.globalStep ?? 0, callbacks.onFrame, callbacks.frameEvery ?? 1);
+  const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
   try {
     const problem = def.supports(env.singleObservationSpace, env.singleActionSpace);
     if (problem) throw new UsageError(`agent '${def.name}' cannot train on ${envSpec.id}: ${problem}`);
@@ -134,7 +146,7 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
             callbacks.onMetrics?.(step, values);
           },
           episode: (e) => {
-            metrics.write(e.step, seconds(), { 'charts/episodic_return': e.return, 'charts/episodic_length': e.length });
+            metrics.write(e.step, seconds(), { 'charts/episodic_return': e.return, 'charts/episodic_length': e.length, ...prefixed('charts/', e.metrics) });
             callbacks.onEpisode?.(e);
           },
         },
@@ -167,7 +179,7 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
       const info: CheckpointInfo = { step: agent.globalStep, path: lastCheckpoint };
       if (config.evalEpisodes > 0) {
         info.eval = evaluateAgent(agent, config.env, config.envOptions, config.evalEpisodes, config.seed + 1_000_000);
-        metrics.write(agent.globalStep, seconds(), { 'eval/mean_return': info.eval.mean_return, 'eval/std_return': info.eval.std_return });
+        metrics.write(agent.globalStep, seconds(), { 'eval/mean_return': info.eval.mean_return, 'eval/std_return': info.eval.std_return, ...prefixed('eval/', info.eval.metrics) });
       }
       callbacks.onCheckpoint?.(info);
       if (agent.globalStep < config.steps) agent.resetEnvs(segmentSeed(config.seed, segment));
@@ -179,9 +191,21 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
   }
 }
 
-/** The vector env, with env 0's render frame sent to `onFrame` every `every` steps. */
-function tapFrames(vec: SyncVectorEnv, onFrame: (f: RenderFrame) => void, every: number): VectorEnv {
-  const first = vec.envs[0]!;
+/** `values` with every key prefixed (none: an empty record). */
+function prefixed(prefix: string, values: Record<string, number> | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (values) for (const [k, v] of Object.entries(values)) out[prefix + k] = v;
+  return out;
+}
+
+/**
+ * The vector env as the agent sees it: before every reset and step the sub-envs get the agent's
+ * sample count (`setSampleCount`, for curricula: a function of the count, so a resumed run
+ * continues on the same schedule), and with `onFrame` (sync envs only) env 0's render frame is
+ * sent every `every` steps.
+ */
+function tapTraining(vec: SyncVectorEnv | AsyncVectorEnv, sampleCount: () => number, onFrame: ((f: RenderFrame) => void) | undefined, every: number): VectorEnv {
+  const first = onFrame && vec instanceof SyncVectorEnv ? vec.envs[0]! : null;
   let steps = 0;
   return {
     numEnvs: vec.numEnvs,
@@ -193,10 +217,14 @@ function tapFrames(vec: SyncVectorEnv, onFrame: (f: RenderFrame) => void, every:
     get singleActionSpace() {
       return vec.singleActionSpace;
     },
-    reset: (options) => vec.reset(options),
+    reset: (options) => {
+      vec.setSampleCount(sampleCount());
+      return vec.reset(options);
+    },
     step: (actions) => {
+      vec.setSampleCount(sampleCount());
       const r = vec.step(actions);
-      if (++steps % every === 0 && first.frame) onFrame(first.frame());
+      if (first?.frame && ++steps % every === 0) onFrame!(first.frame());
       return r;
     },
     close: () => vec.close(),
@@ -236,6 +264,7 @@ function newRun(args: TrainArgs): { runDir: string; config: RunConfig; resumeFro
     seed,
     checkpointEvery,
     evalEpisodes: args.evalEpisodes ?? 0,
+    vectorEnv: args.vectorEnv ?? 'sync',
     backend: { requested: args.backend ?? 'auto', name: '' },
     config: hp as Record<string, unknown>,
   };
@@ -258,6 +287,7 @@ function loadRun(args: TrainArgs): { runDir: string; config: RunConfig; resumeFr
   config.evalEpisodes ??= 0;
   config.envOptions ??= {};
   if (args.steps !== undefined) config.steps = args.steps;
+  if (args.vectorEnv !== undefined) config.vectorEnv = args.vectorEnv;
   const resumeFrom = latestCheckpoint(join(runDir, 'checkpoints'));
   if (!resumeFrom) throw new UsageError(`--resume ${args.resume}: the run has no checkpoint yet`);
   return { runDir, config, resumeFrom };
