@@ -7,7 +7,8 @@
  * - joints: Rapier impulse joints, or multibody joints (reduced coordinates);
  * - PD: Rapier's joint motors (implicit, force-based), our stable-PD torques (per-joint inertia
  *   approximation), or explicit PD torques;
- * - physics rate 120, 600, 1200 Hz and Rapier solver iterations 1, 2, 4;
+ * - physics rate 120, 600, 1200 Hz; Rapier solver iterations (TGS sub-steps) × internal PGS
+ *   sweeps: 1 × 1, 1 × 2 (our default), 2 × 1, 4 × 1 (Rapier's default);
  * - damping toward the reference joint velocity (ours) or toward zero (DeepMimic's PD).
  *
  * Prints the mean joint angle error over the 12 actuated joints and the worst joint's mean,
@@ -16,7 +17,7 @@
  * needs that second to catch up), and CPU microseconds per physics step. The errors are
  * deterministic; the times depend on the machine.
  */
-import { loadCharacter, loadClip } from '../src/envs/character/assets.ts';
+import { loadCharacter, loadCharacterClip } from '../src/envs/character/assets.ts';
 import { CharacterState, quatAngleAt } from '../src/envs/character/character-state.ts';
 import { PdTracker } from '../src/envs/character/pd-tracker.ts';
 import { ReferenceMotion } from '../src/envs/character/reference.ts';
@@ -34,7 +35,7 @@ const cpuMs = () => {
 };
 
 const assets = loadCharacter('humanoid3d');
-const clip = loadClip(clipName, assets.skeleton);
+const clip = loadCharacterClip(clipName, assets.skeleton);
 const reference = new ReferenceMotion(clip);
 const skeleton = assets.skeleton;
 
@@ -43,11 +44,12 @@ interface Variant {
   pdMode: PdMode;
   physicsHz: number;
   iterations: number;
+  pgs: number;
   velocityTarget: boolean;
 }
 
 function run(v: Variant): { meanDeg: number; worstDeg: number; worstJoint: string; usPerStep: number } {
-  const sim = new SimCharacter(skeleton, assets.gains, { physicsHz: v.physicsHz, jointKind: v.jointKind, pdMode: v.pdMode, solverIterations: v.iterations });
+  const sim = new SimCharacter(skeleton, assets.gains, { physicsHz: v.physicsHz, jointKind: v.jointKind, pdMode: v.pdMode, solverIterations: v.iterations, pgsIterations: v.pgs });
   try {
     const tracker = new PdTracker(sim, reference, { velocityTarget: v.velocityTarget });
     sim.setRootKinematic(true);
@@ -83,19 +85,21 @@ function run(v: Variant): { meanDeg: number; worstDeg: number; worstJoint: strin
   }
 }
 
-const base: Variant = { jointKind: 'impulse', pdMode: 'motors', physicsHz: 600, iterations: 2, velocityTarget: true };
+const base: Variant = { jointKind: 'impulse', pdMode: 'motors', physicsHz: 600, iterations: 1, pgs: 2, velocityTarget: true };
 const variants: Variant[] = [];
-for (const physicsHz of [120, 600, 1200]) for (const iterations of [1, 2, 4]) variants.push({ ...base, physicsHz, iterations });
+for (const physicsHz of [120, 600, 1200]) {
+  for (const [iterations, pgs] of [[1, 1], [1, 2], [2, 1], [4, 1]] as const) variants.push({ ...base, physicsHz, iterations, pgs });
+}
 variants.push({ ...base, velocityTarget: false });
 for (const physicsHz of [120, 600, 1200]) variants.push({ ...base, pdMode: 'torques', physicsHz });
 for (const physicsHz of [600, 1200]) variants.push({ ...base, pdMode: 'explicit', physicsHz });
 for (const physicsHz of [600, 1200]) variants.push({ ...base, jointKind: 'multibody', pdMode: 'torques', physicsHz });
 
 console.log(`${clipName}, root held, ${seconds} s (errors counted after the first second)`);
-console.log('joints     PD        Hz    iters  damping→    mean err   worst joint (mean)        µs/step (CPU)');
+console.log('joints     PD        Hz   iter×PGS damping→    mean err   worst joint (mean)        µs/step (CPU)');
 for (const v of variants) {
   const r = run(v);
   console.log(
-    `${v.jointKind.padEnd(10)} ${v.pdMode.padEnd(9)} ${String(v.physicsHz).padStart(4)}  ${String(v.iterations).padStart(5)}  ${(v.velocityTarget ? 'ref vel' : 'zero').padEnd(9)} ${r.meanDeg.toFixed(2).padStart(7)}°   ${`${r.worstJoint} ${r.worstDeg.toFixed(1)}°`.padEnd(24)} ${r.usPerStep.toFixed(0).padStart(8)}`,
+    `${v.jointKind.padEnd(10)} ${v.pdMode.padEnd(9)} ${String(v.physicsHz).padStart(4)}  ${`${v.iterations}×${v.pgs}`.padStart(7)}  ${(v.velocityTarget ? 'ref vel' : 'zero').padEnd(9)} ${r.meanDeg.toFixed(2).padStart(7)}°   ${`${r.worstJoint} ${r.worstDeg.toFixed(1)}°`.padEnd(24)} ${r.usPerStep.toFixed(0).padStart(8)}`,
   );
 }

@@ -4,17 +4,18 @@
  * The Rapier humanoid against MuJoCo's humanoid (`mujoco-js`, the official WASM build) in the
  * same run, at the same physics rate:
  *
- * 1. Physics steps per second. Rapier: the DeepMimic humanoid (13 rigid bodies, 12 actuated
+ * 1. Physics steps per second (and the speed ratio, from interleaved runs). Rapier: the DeepMimic humanoid (13 rigid bodies, 12 actuated
  *    joints, ground contacts) under PD control toward the walk clip (the PD targets are set once
  *    per 30 Hz control step), root free, from the reference state at a random time; a fresh
  *    world every 2 s of simulated time (resets not timed). MuJoCo: `model/humanoid/humanoid.xml`
  *    (17 bodies, 27 DOF, 21 motors, MuJoCo's defaults: Newton solver, Euler), zero controls,
  *    `mj_resetData` every 2 s of simulated time. Both fall and lie on the ground for part of each
  *    2 s, so both spend time in contacts. Repeats alternate Rapier and MuJoCo so background load
- *    hits both alike; medians and the Rapier / MuJoCo ratio are printed.
- * 2. Rapier variants at the same rate, each against the MuJoCo median of (1): solver
- *    iterations, PD by motors, stable-PD torques or explicit torques, multibody joints, no self
- *    collisions.
+ *    hits both alike; medians and the median of the per-repeat Rapier / MuJoCo ratios are
+ *    printed.
+ * 2. Rapier variants at the same rate, each interleaved with MuJoCo as in (1): solver
+ *    iterations and PGS sweeps, PD by motors, stable-PD torques or explicit torques, multibody
+ *    joints, no self collisions.
  * All times are CPU time of this process (see `cpuMs`).
  * 3. The full env step of `HumanoidTrack-v0` (physics substeps + reading the state + reference
  *    + observation + reward + fall check) per control step, and the share of that time outside
@@ -23,7 +24,7 @@
 import { readFileSync } from 'node:fs';
 import loadMujoco from 'mujoco-js';
 import { Rng } from '../src/core/rng.ts';
-import { loadCharacter, loadClip } from '../src/envs/character/assets.ts';
+import { loadCharacter, loadCharacterClip } from '../src/envs/character/assets.ts';
 import { CharacterState } from '../src/envs/character/character-state.ts';
 import { HumanoidTrackEnv, humanoidTrackOptions } from '../src/envs/character/humanoid-track.ts';
 import { buildObservation } from '../src/envs/character/observation.ts';
@@ -98,7 +99,7 @@ function mujocoRun(): number {
 
 // ---- Rapier -------------------------------------------------------------------------------
 const assets = loadCharacter('humanoid3d');
-const clip = loadClip('walk', assets.skeleton);
+const clip = loadCharacterClip('walk', assets.skeleton);
 const reference = new ReferenceMotion(clip);
 
 interface Variant {
@@ -106,6 +107,7 @@ interface Variant {
   jointKind?: JointKind;
   pdMode?: PdMode;
   solverIterations?: number;
+  pgsIterations?: number;
   selfCollisions?: boolean;
 }
 
@@ -115,7 +117,7 @@ function rapierRun(v: Variant, rng: Rng): number {
   let done = 0;
   while (done < steps) {
     const sim = new SimCharacter(assets.skeleton, assets.gains, {
-      physicsHz, jointKind: v.jointKind, pdMode: v.pdMode ?? 'motors', solverIterations: v.solverIterations, selfCollisions: v.selfCollisions,
+      physicsHz, jointKind: v.jointKind, pdMode: v.pdMode ?? 'motors', solverIterations: v.solverIterations, pgsIterations: v.pgsIterations, selfCollisions: v.selfCollisions,
     });
     const tracker = new PdTracker(sim, reference);
     tracker.reset(rng.uniform(0, reference.durationSeconds));
@@ -130,46 +132,59 @@ function rapierRun(v: Variant, rng: Rng): number {
   return (done / ms) * 1000;
 }
 
-const rng = new Rng(1);
-const envIterations = humanoidTrackOptions.parse({}).solverIterations;
-const DEFAULT: Variant = { label: `impulse joints, motors, ${envIterations} solver iterations (env default)`, solverIterations: envIterations };
+/**
+ * Rapier against MuJoCo, interleaved: each repeat times MuJoCo, then Rapier, then MuJoCo again,
+ * and takes Rapier's speed over the mean of the two MuJoCo runs around it, so load from other
+ * processes that comes and goes hits both sides of each ratio.
+ */
+function compare(v: Variant, n: number, rng: Rng): { rapier: number; mujoco: number; ratio: number; ratios: number[] } {
+  const r: number[] = [], m: number[] = [], q: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const m0 = mujocoRun();
+    const x = rapierRun(v, rng);
+    const m1 = mujocoRun();
+    r.push(x);
+    m.push(m0, m1);
+    q.push(x / ((m0 + m1) / 2));
+  }
+  return { rapier: median(r), mujoco: median(m), ratio: median(q), ratios: q };
+}
 
-console.log(`humanoid physics at ${physicsHz} Hz: ${steps} steps per repeat, ${repeats} repeats (median), reset every ${RESET_EVERY_S} s of simulated time`);
+const rng = new Rng(1);
+const envDefaults = humanoidTrackOptions.parse({});
+const DEFAULT: Variant = {
+  label: `impulse joints, motors, ${envDefaults.solverIterations} solver iteration × ${envDefaults.pgsIterations} PGS (env default)`,
+  solverIterations: envDefaults.solverIterations,
+  pgsIterations: envDefaults.pgsIterations,
+};
+
+console.log(`humanoid physics at ${physicsHz} Hz: ${steps} steps per run, ${repeats} repeats (median), reset every ${RESET_EVERY_S} s of simulated time; CPU time`);
 // Warm up both (JIT, WASM tiers).
 rapierRun(DEFAULT, rng);
 mujocoRun();
 
-const rapierSps: number[] = [];
-const mujocoSps: number[] = [];
-for (let r = 0; r < repeats; r++) {
-  rapierSps.push(rapierRun(DEFAULT, rng));
-  mujocoSps.push(mujocoRun());
-}
-const mjMedian = median(mujocoSps);
-const rMedian = median(rapierSps);
+const main = compare(DEFAULT, repeats, rng);
 console.log('');
 console.log('1. Physics steps per second');
-console.log(`   MuJoCo humanoid (mujoco-js)        ${fmt(mjMedian)} steps/s   (repeats: ${mujocoSps.map((x) => x.toFixed(0)).join(', ')})`);
+console.log(`   MuJoCo humanoid (mujoco-js)                          ${fmt(main.mujoco)} steps/s`);
 console.log(`   Rapier humanoid, ${DEFAULT.label}`);
-console.log(`                                      ${fmt(rMedian)} steps/s   (repeats: ${rapierSps.map((x) => x.toFixed(0)).join(', ')})`);
-console.log(`   ratio Rapier / MuJoCo: ${(rMedian / mjMedian).toFixed(2)}`);
+console.log(`                                                        ${fmt(main.rapier)} steps/s`);
+console.log(`   speed ratio Rapier / MuJoCo: ${main.ratio.toFixed(2)}   (per repeat: ${main.ratios.map((x) => x.toFixed(2)).join(', ')})`);
 
 console.log('');
-console.log('2. Rapier variants (median steps/s; ratio to the MuJoCo median above)');
+console.log('2. Rapier variants: median steps/s and speed ratio to MuJoCo (interleaved as in 1)');
 const variants: Variant[] = [
-  { label: 'motors, 1 solver iteration', solverIterations: 1 },
-  { label: 'motors, 2 solver iterations', solverIterations: 2 },
-  { label: "motors, 4 solver iterations (Rapier's default)", solverIterations: 4 },
-  { label: 'motors, 2 iterations, no self collisions', solverIterations: 2, selfCollisions: false },
-  { label: 'stable-PD torques, 2 iterations', pdMode: 'torques', solverIterations: 2 },
-  { label: 'explicit PD torques, 2 iterations', pdMode: 'explicit', solverIterations: 2 },
-  { label: 'multibody joints, stable-PD torques, 2 iterations', jointKind: 'multibody', pdMode: 'torques', solverIterations: 2 },
+  { label: 'motors, 1 iteration × 1 PGS', solverIterations: 1, pgsIterations: 1 },
+  { label: 'motors, 2 iterations × 1 PGS', solverIterations: 2, pgsIterations: 1 },
+  { label: "motors, 4 iterations × 1 PGS (Rapier's default)", solverIterations: 4, pgsIterations: 1 },
+  { label: 'motors, 1 × 2, no self collisions', selfCollisions: false },
+  { label: 'stable-PD torques, 1 × 2', pdMode: 'torques' },
+  { label: 'explicit PD torques, 1 × 2', pdMode: 'explicit' },
+  { label: 'multibody joints, stable-PD torques, 1 × 2', jointKind: 'multibody', pdMode: 'torques' },
 ];
-for (const v of quick ? variants.slice(0, 2) : variants) {
-  const runs: number[] = [];
-  for (let r = 0; r < Math.max(1, repeats - 2); r++) runs.push(rapierRun(v, rng));
-  const m = median(runs);
-  console.log(`   ${v.label.padEnd(52)} ${fmt(m)} steps/s   ratio ${(m / mjMedian).toFixed(2)}`);
+for (const v of quick ? variants.slice(0, 1) : variants) {
+  const c = compare(v, Math.max(1, repeats - 2), rng);
+  console.log(`   ${v.label.padEnd(48)} ${fmt(c.rapier)} steps/s   ratio ${c.ratio.toFixed(2)}`);
 }
 
 console.log('');
@@ -209,7 +224,7 @@ console.log('3. HumanoidTrack-v0: full env step (physics substeps + state + refe
   const sub = physicsHz / 30;
   console.log(`   ${ms.toFixed(3)} ms per env step (${sub} physics substeps): ${(1000 / ms).toFixed(0)} env steps/s, ${((1000 / ms) * sub).toFixed(0)} physics steps/s`);
   console.log(`   outside the physics: ${median(outside).toFixed(3)} ms per env step (${((100 * median(outside)) / ms).toFixed(1)}%)`);
-  console.log(`   MuJoCo for the same ${sub} physics steps: ${((sub / mjMedian) * 1000).toFixed(3)} ms`);
+  console.log(`   MuJoCo for the same ${sub} physics steps: ${((sub / main.mujoco) * 1000).toFixed(3)} ms`);
 }
 mjData.delete();
 mjModel.delete();

@@ -6,8 +6,8 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
-import { defaultCharacterFor, loadCharacter, loadClip } from '../../envs/character/assets.ts';
-import { DEFAULT_SOLVER_ITERATIONS } from '../../envs/character/sim-character.ts';
+import { defaultCharacterFor, loadCharacter, loadCharacterClip } from '../../envs/character/assets.ts';
+import { DEFAULT_PGS_ITERATIONS, DEFAULT_SOLVER_ITERATIONS } from '../../envs/character/sim-character.ts';
 import { type TrackingReport, trackingTest } from '../../envs/character/tracking.ts';
 
 interface TrackOptions {
@@ -18,6 +18,7 @@ interface TrackOptions {
   seed: string;
   pdMode: string;
   solverIterations: string;
+  pgsIterations: string;
   velocityTarget: boolean;
   json?: boolean;
 }
@@ -43,7 +44,7 @@ function withDegrees(r: TrackingReport) {
 }
 
 function print(r: TrackingReport): void {
-  console.log(`${r.clip} on ${r.character}: ${r.physicsHz} Hz physics (${r.solverIterations} solver iterations), ${r.controlHz} Hz control, ${r.pdMode} PD, ${r.seconds} s per run`);
+  console.log(`${r.clip} on ${r.character}: ${r.physicsHz} Hz physics (${r.solverIterations} solver iteration${r.solverIterations > 1 ? 's' : ''} × ${r.pgsIterations} PGS), ${r.controlHz} Hz control, ${r.pdMode} PD, ${r.seconds} s per run`);
   console.log('');
   console.log('Root held on the reference: joint angle error (mean, max)');
   for (const j of r.rootHeld.joints) console.log(`  ${j.joint.padEnd(16)} ${deg(j.meanErrorRad).toFixed(2).padStart(6)}°  ${deg(j.maxErrorRad).toFixed(1).padStart(6)}°`);
@@ -70,9 +71,10 @@ export function registerTrack(motion: Command): void {
     .option('--seconds <s>', 'seconds per run', '10')
     .option('--character <name>', 'humanoid3d, biped3d or a character file (default: from the clip name)')
     .option('--physics-hz <hz>', 'physics steps per second, a multiple of 30', '600')
-    .option('--trials <n>', 'random starts for the root-free run', '5')
+    .option('--trials <n>', 'random starts for the root-free run', '10')
     .option('--seed <n>', 'seed of the random starts', '0')
-    .option('--solver-iterations <n>', 'Rapier solver iterations per physics step', String(DEFAULT_SOLVER_ITERATIONS))
+    .option('--solver-iterations <n>', 'Rapier solver iterations (TGS sub-steps) per physics step', String(DEFAULT_SOLVER_ITERATIONS))
+    .option('--pgs-iterations <n>', "Rapier's internal PGS sweeps per solver iteration", String(DEFAULT_PGS_ITERATIONS))
     .option('--pd-mode <mode>', 'motors (Rapier joint motors), torques (stable PD by us) or explicit', 'motors')
     .option('--no-velocity-target', 'damp toward zero joint velocity as DeepMimic does (default: toward the reference velocity)')
     .option('--json', 'print the figures as one JSON document')
@@ -82,11 +84,12 @@ export function registerTrack(motion: Command): void {
       if (physicsHz % 30 !== 0) throw new UsageError(`--physics-hz: ${physicsHz} is not a multiple of the 30 Hz control rate`);
       const trials = positive('--trials', opts.trials, true);
       const solverIterations = positive('--solver-iterations', opts.solverIterations, true);
+      const pgsIterations = positive('--pgs-iterations', opts.pgsIterations, true);
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new UsageError(`--seed: expected an integer, got '${opts.seed}'`);
       if (!['motors', 'torques', 'explicit'].includes(opts.pdMode)) throw new UsageError(`--pd-mode: expected motors, torques or explicit, got '${opts.pdMode}'`);
       const assets = loadCharacter(opts.character ?? defaultCharacterFor(clipArg));
-      const clip = loadClip(clipArg, assets.skeleton);
+      const clip = loadCharacterClip(clipArg, assets.skeleton);
       const report = trackingTest(assets, clip, {
         seconds,
         physicsHz,

@@ -16,11 +16,11 @@ import { readCharacter } from '../../motion/deepmimic-character.ts';
 import { pdGainsForSkeleton, readController } from '../../motion/deepmimic-controller.ts';
 import { deepMimicFrameLayout, readDeepMimicMotion } from '../../motion/deepmimic-motion.ts';
 import type { Skeleton } from '../../motion/skeleton.ts';
-import type { PdGains } from './sim-character.ts';
+import type { JointGains } from './sim-character.ts';
 
 export interface CharacterAssets {
   skeleton: Skeleton;
-  gains: PdGains;
+  gains: JointGains;
   characterFile: string;
   controllerFile: string;
 }
@@ -58,7 +58,7 @@ export function defaultCharacterFor(clipArg: string): string {
  * A clip for a character's skeleton. An unknown name throws UnknownIdError listing the clips; a
  * clip made for another skeleton throws FileFormatError naming both.
  */
-export function loadClip(clipArg: string, skeleton: Skeleton): MotionClip {
+export function loadCharacterClip(clipArg: string, skeleton: Skeleton): MotionClip {
   const file = resolveClipPath(clipArg);
   const key = `${skeleton.name}\u0000${file}`;
   const hit = clipCache.get(key);
@@ -107,3 +107,6 @@ export function checkClipSkeleton(clip: MotionClip, skeleton: Skeleton): void {
     );
   }
 }
+
+/** @deprecated The first name of `loadCharacterClip` (kept for `envs/imitation`; not exported from the room's index, where it would clash with `motion`'s `loadClip`). */
+export const loadClip = loadCharacterClip;

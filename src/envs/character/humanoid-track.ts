@@ -52,20 +52,21 @@ import { Rng } from '../../core/rng.ts';
 import { Box } from '../../core/spaces.ts';
 import type { Skeleton } from '../../motion/skeleton.ts';
 import { PHYSICS_ERROR, type Env, type Info, type ResetResult, type StepResult } from '../env.ts';
-import { defaultCharacterFor, loadCharacter, loadClip } from './assets.ts';
+import { defaultCharacterFor, loadCharacter, loadCharacterClip } from './assets.ts';
 import { CharacterState } from './character-state.ts';
 import { FallDetector } from './fall.ts';
 import { buildObservation, observationSize } from './observation.ts';
 import { PdTracker } from './pd-tracker.ts';
 import { ReferenceMotion } from './reference.ts';
 import { ImitationReward } from './reward.ts';
-import { DEFAULT_SOLVER_ITERATIONS, type PdGains, SimCharacter } from './sim-character.ts';
+import { DEFAULT_PGS_ITERATIONS, DEFAULT_SOLVER_ITERATIONS, type JointGains, SimCharacter } from './sim-character.ts';
 
 export const humanoidTrackOptions = z.object({
   clip: z.string().min(1).default('walk').describe('clip name (walk, run, jog, …, biped3d_walk) or path of a DeepMimic motion file'),
   character: z.string().optional().describe('humanoid3d, biped3d or a character-file path; default: biped3d for biped3d_* clips, else humanoid3d'),
   physicsHz: z.number().int().min(30).max(2400).default(600).describe('physics steps per second, a multiple of 30 (DeepMimic: 1200; 120 works)'),
-  solverIterations: z.number().int().min(1).max(16).default(DEFAULT_SOLVER_ITERATIONS).describe("Rapier solver iterations per physics step (Rapier's own default is 4)"),
+  solverIterations: z.number().int().min(1).max(16).default(DEFAULT_SOLVER_ITERATIONS).describe("Rapier solver iterations (TGS sub-steps) per physics step (Rapier's own default is 4)"),
+  pgsIterations: z.number().int().min(1).max(16).default(DEFAULT_PGS_ITERATIONS).describe("Rapier's internal PGS sweeps per solver iteration (Rapier's own default is 1)"),
   pdMode: z.enum(['motors', 'torques', 'explicit']).default('motors').describe("PD: Rapier joint motors, our stable-PD torques, or explicit PD torques"),
   velocityTarget: z.boolean().default(true).describe('damp toward the reference joint velocities (DeepMimic damps toward 0)'),
   residualScaleRad: z.number().min(0).default(0.5).describe('radians per action unit; 0 ignores the action'),
@@ -102,7 +103,7 @@ export class HumanoidTrackEnv implements Env<Float32Array, Float32Array> {
   readonly refState: CharacterState;
 
   private readonly rng = new Rng(0);
-  private readonly gains: PdGains;
+  private readonly gains: JointGains;
   private readonly obs: Float32Array;
   private readonly residual: Float32Array;
   private readonly scene: SceneSpec;
@@ -118,7 +119,7 @@ export class HumanoidTrackEnv implements Env<Float32Array, Float32Array> {
     this.options = o;
     const assets = loadCharacter(o.character ?? defaultCharacterFor(o.clip));
     this.skeleton = assets.skeleton;
-    const clip = loadClip(o.clip, this.skeleton);
+    const clip = loadCharacterClip(o.clip, this.skeleton);
     if (o.physicsHz % 30 !== 0) throw new UsageError(`${this.id}: physicsHz ${o.physicsHz} must be a multiple of the 30 Hz control rate`);
     this.reference = new ReferenceMotion(clip);
     this.gains = assets.gains;
@@ -141,7 +142,7 @@ export class HumanoidTrackEnv implements Env<Float32Array, Float32Array> {
 
   private buildSim(): SimCharacter {
     const o = this.options;
-    return new SimCharacter(this.skeleton, this.gains, { physicsHz: o.physicsHz, pdMode: o.pdMode, solverIterations: o.solverIterations });
+    return new SimCharacter(this.skeleton, this.gains, { physicsHz: o.physicsHz, pdMode: o.pdMode, solverIterations: o.solverIterations, pgsIterations: o.pgsIterations });
   }
 
   /** Seconds since the clip's start (the reference time). */
@@ -230,7 +231,7 @@ export class HumanoidTrackEnv implements Env<Float32Array, Float32Array> {
 }
 
 /** Bodies as the character file defines them; the ghost copies them in another colour. */
-function buildScene(skeleton: Skeleton, ghost: boolean): SceneSpec {
+export function buildScene(skeleton: Skeleton, ghost: boolean): SceneSpec {
   const hex = (c: readonly number[]) => `#${c.slice(0, 3).map((v) => Math.round(Math.min(1, Math.max(0, v)) * 255).toString(16).padStart(2, '0')).join('')}`;
   const spec = (name: string, j: number, color: string): BodySpec => {
     const b = skeleton.joints[j]!.body!;

@@ -6,7 +6,7 @@
 import { register } from '../registry.ts';
 import { HumanoidTrackEnv, humanoidTrackOptions } from './humanoid-track.ts';
 
-export * from './assets.ts';
+export { type CharacterAssets, checkClipSkeleton, defaultCharacterFor, loadCharacter, loadCharacterClip } from './assets.ts';
 export * from './character-state.ts';
 export * from './fall.ts';
 export * from './humanoid-track.ts';
@@ -14,7 +14,16 @@ export * from './observation.ts';
 export * from './pd-tracker.ts';
 export * from './reference.ts';
 export * from './reward.ts';
-export * from './sim-character.ts';
+export {
+  DEFAULT_PGS_ITERATIONS,
+  DEFAULT_SOLVER_ITERATIONS,
+  type JointGains,
+  type JointKind,
+  type PdMode,
+  SimCharacter,
+  type SimCharacterOptions,
+  type VirtualRootGains,
+} from './sim-character.ts';
 export * from './tracking.ts';
 
 register({

@@ -21,19 +21,20 @@ import { CharacterState, quatAngleAt } from './character-state.ts';
 import { FallDetector, type FallRule } from './fall.ts';
 import { PdTracker } from './pd-tracker.ts';
 import { ReferenceMotion } from './reference.ts';
-import { DEFAULT_SOLVER_ITERATIONS, type JointKind, type PdMode, SimCharacter, type VirtualRootGains } from './sim-character.ts';
+import { DEFAULT_PGS_ITERATIONS, DEFAULT_SOLVER_ITERATIONS, type JointKind, type PdMode, SimCharacter, type VirtualRootGains } from './sim-character.ts';
 
 export interface TrackingOptions {
   /** Physics steps per second (default 600). */
   physicsHz?: number;
   /** Seconds per run (default 10: long enough to cover several cycles of every shipped clip). */
   seconds?: number;
-  /** Random starts for the root-free run (default 5). */
+  /** Random starts for the root-free run (default 10). */
   trials?: number;
   seed?: number;
   pdMode?: PdMode;
   jointKind?: JointKind;
   solverIterations?: number;
+  pgsIterations?: number;
   velocityTarget?: boolean;
   fallRule?: FallRule;
   virtualGains?: VirtualRootGains;
@@ -66,6 +67,7 @@ export interface TrackingReport {
   character: string;
   physicsHz: number;
   solverIterations: number;
+  pgsIterations: number;
   controlHz: number;
   seconds: number;
   pdMode: PdMode;
@@ -91,12 +93,13 @@ interface Setup {
   fall: FallDetector;
 }
 
-function setup(assets: CharacterAssets, clip: MotionClip, o: Required<Omit<TrackingOptions, 'solverIterations'>> & { solverIterations?: number }): Setup {
+function setup(assets: CharacterAssets, clip: MotionClip, o: Required<Omit<TrackingOptions, 'solverIterations' | 'pgsIterations'>> & { solverIterations?: number; pgsIterations?: number }): Setup {
   const sim = new SimCharacter(assets.skeleton, assets.gains, {
     physicsHz: o.physicsHz,
     pdMode: o.pdMode,
     jointKind: o.jointKind,
     solverIterations: o.solverIterations,
+    pgsIterations: o.pgsIterations,
   });
   const reference = new ReferenceMotion(clip);
   const tracker = new PdTracker(sim, reference, { velocityTarget: o.velocityTarget });
@@ -109,11 +112,12 @@ export function trackingTest(assets: CharacterAssets, clip: MotionClip, options:
   const o = {
     physicsHz: options.physicsHz ?? 600,
     seconds: options.seconds ?? 10,
-    trials: options.trials ?? 5,
+    trials: options.trials ?? 10,
     seed: options.seed ?? 0,
     pdMode: options.pdMode ?? 'motors',
     jointKind: options.jointKind ?? 'impulse',
     solverIterations: options.solverIterations,
+    pgsIterations: options.pgsIterations,
     velocityTarget: options.velocityTarget ?? true,
     fallRule: options.fallRule ?? 'nonFoot',
     virtualGains: options.virtualGains ?? DEFAULT_VIRTUAL_GAINS,
@@ -123,6 +127,7 @@ export function trackingTest(assets: CharacterAssets, clip: MotionClip, options:
     character: assets.skeleton.name,
     physicsHz: o.physicsHz,
     solverIterations: o.solverIterations ?? DEFAULT_SOLVER_ITERATIONS,
+    pgsIterations: o.pgsIterations ?? DEFAULT_PGS_ITERATIONS,
     controlHz: 30,
     seconds: o.seconds,
     pdMode: o.pdMode,

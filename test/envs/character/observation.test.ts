@@ -1,13 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadCharacter, loadClip } from '../../../src/envs/character/assets.ts';
+import { loadCharacter, loadCharacterClip } from '../../../src/envs/character/assets.ts';
 import { CharacterState, quatMulAt, rotateAt } from '../../../src/envs/character/character-state.ts';
 import { buildObservation, headingAngle, observationSize } from '../../../src/envs/character/observation.ts';
 import { ReferenceMotion } from '../../../src/envs/character/reference.ts';
 import { SimCharacter } from '../../../src/envs/character/sim-character.ts';
 
 const human = loadCharacter('humanoid3d');
-const ref = new ReferenceMotion(loadClip('walk', human.skeleton));
+const ref = new ReferenceMotion(loadCharacterClip('walk', human.skeleton));
 
 /** The state turned by `angle` about the vertical and moved by (dx, dz) on the ground. */
 function moved(a: CharacterState, angle: number, dx: number, dz: number): CharacterState {

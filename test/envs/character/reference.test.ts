@@ -1,11 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadCharacter, loadClip } from '../../../src/envs/character/assets.ts';
+import { loadCharacter, loadCharacterClip } from '../../../src/envs/character/assets.ts';
 import { lowestBodyPoint, ReferenceMotion } from '../../../src/envs/character/reference.ts';
 import { sampleVelocity } from '../../../src/motion/velocity.ts';
 
 const human = loadCharacter('humanoid3d');
-const walk = loadClip('walk', human.skeleton);
+const walk = loadCharacterClip('walk', human.skeleton);
 const ref = new ReferenceMotion(walk);
 
 test('walk frame 0: ankles where docs/deepmimic.md puts them', () => {
@@ -48,7 +48,7 @@ test('a wrap clip repeats with the root carried forward; the phase wraps', () =>
 
 test('a clip that sinks into the ground throughout is lifted (DeepLoco biped walk), the humanoid walk is not', () => {
   assert.is(ref.groundOffsetM, 0);
-  const biped = new ReferenceMotion(loadClip('biped3d_walk', loadCharacter('biped3d').skeleton));
+  const biped = new ReferenceMotion(loadCharacterClip('biped3d_walk', loadCharacter('biped3d').skeleton));
   assert.ok(biped.groundOffsetM > 0.07 && biped.groundOffsetM < 0.09, `offset ${biped.groundOffsetM}`);
   const st = biped.newState();
   const lows = Array.from(biped.clip.frameTimes, (t) => lowestBodyPoint(biped.evaluate(t, st)));

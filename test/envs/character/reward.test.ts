@@ -1,13 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadCharacter, loadClip } from '../../../src/envs/character/assets.ts';
+import { loadCharacter, loadCharacterClip } from '../../../src/envs/character/assets.ts';
 import { CharacterState } from '../../../src/envs/character/character-state.ts';
 import { ReferenceMotion } from '../../../src/envs/character/reference.ts';
 import { ImitationReward } from '../../../src/envs/character/reward.ts';
 import { SimCharacter } from '../../../src/envs/character/sim-character.ts';
 
 const human = loadCharacter('humanoid3d');
-const ref = new ReferenceMotion(loadClip('walk', human.skeleton));
+const ref = new ReferenceMotion(loadCharacterClip('walk', human.skeleton));
 const reward = new ImitationReward(human.skeleton);
 
 test('joint weights are DiffWeight / 4.8 (docs/deepmimic.md: root 0.208, chest 0.104, wrists 0)', () => {

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UsageError } from '../../../src/core/errors.ts';
-import { loadCharacter, loadClip } from '../../../src/envs/character/assets.ts';
+import { loadCharacter, loadCharacterClip } from '../../../src/envs/character/assets.ts';
 import { CharacterState, quatAngleAt } from '../../../src/envs/character/character-state.ts';
 import { ReferenceMotion } from '../../../src/envs/character/reference.ts';
 import { SimCharacter } from '../../../src/envs/character/sim-character.ts';
@@ -25,7 +25,7 @@ test('humanoid3d in Rapier: 13 rigid bodies (wrists welded), 45 kg, the file mas
 });
 
 test('setState then readState gives the reference state back (float32 precision)', () => {
-  const clip = loadClip('walk', human.skeleton);
+  const clip = loadCharacterClip('walk', human.skeleton);
   const ref = new ReferenceMotion(clip);
   const a = ref.evaluate(0.4, ref.newState());
   const sim = new SimCharacter(human.skeleton, human.gains, { physicsHz: 600 });
@@ -51,7 +51,7 @@ test('the motors hold a revolute joint at its target with the documented sign (k
     sim.world.gravity = { x: 0, y: 0, z: 0 };
     const st = new CharacterState(s);
     // Rest pose high in the air, root held.
-    const clip = loadClip('walk', s);
+    const clip = loadCharacterClip('walk', s);
     const ref = new ReferenceMotion(clip);
     ref.evaluate(0, st);
     for (let j = 0; j < s.numJoints; j++) st.bodyPos[3 * j + 1] += 1; // off the ground

@@ -1,19 +1,19 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadCharacter, loadClip } from '../../../src/envs/character/assets.ts';
+import { loadCharacter, loadCharacterClip } from '../../../src/envs/character/assets.ts';
 import { rootFree, rootHeld, virtualForce, DEFAULT_VIRTUAL_GAINS } from '../../../src/envs/character/tracking.ts';
 
 const human = loadCharacter('humanoid3d');
-const walk = loadClip('walk', human.skeleton);
+const walk = loadCharacterClip('walk', human.skeleton);
 const options = {
   physicsHz: 600, seconds: 2, trials: 1, seed: 0, pdMode: 'motors' as const, jointKind: 'impulse' as const,
-  velocityTarget: true, fallRule: 'nonFoot' as const, virtualGains: DEFAULT_VIRTUAL_GAINS, solverIterations: 2,
+  velocityTarget: true, fallRule: 'nonFoot' as const, virtualGains: DEFAULT_VIRTUAL_GAINS,
 };
 const deg = (r: number) => (r * 180) / Math.PI;
 
 test('root held on walk: the joints track the reference (mean < 3°, every joint < 5° on average)', () => {
-  // Bound from the measurement in README (walk, 600 Hz, 2 iterations: 1.4° mean, worst joint
-  // about 2.7°), with headroom; a broken joint mapping or lagging PD gives 8° and more.
+  // Bound from the measurement in README (walk, 600 Hz, default solver: about 1.6° mean, worst
+  // joint about 3°), with headroom; a broken joint mapping or lagging PD gives 8° and more.
   const r = rootHeld(human, walk, options);
   assert.is(r.joints.length, 12);
   assert.ok(deg(r.meanErrorRad) < 3, `mean ${deg(r.meanErrorRad).toFixed(2)}°`);
