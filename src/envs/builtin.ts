@@ -5,3 +5,4 @@
 import './classic/cartpole.ts';
 import './classic/pendulum.ts';
 import './classic/acrobot.ts';
+import './locomotion/ant.ts';
