@@ -3,10 +3,16 @@
  * in the env registry, dynamic programming, model-free tabular learning, and discretization of
  * continuous envs.
  */
+// The model and the problems.
 export * from './model.ts';
 export * from './empirical.ts';
 export * from './problem.ts';
 export * from './tabular-env.ts';
+export * from './policy.ts';
+export * from './rollout.ts';
+export * from './frame.ts';
+export * from './format.ts';
+// The tabular environments (each module registers its ids).
 export { COMPASS_ACTIONS, FROZEN_LAKE_ACTIONS, type GridActions } from './envs/grid.ts';
 export { gridWorld4x4, gridWorld5x5 } from './envs/gridworlds.ts';
 export { frozenLake, FROZEN_LAKE_MAPS } from './envs/frozen-lake.ts';
@@ -24,23 +30,24 @@ export {
   dealerOutcomes,
   BLACKJACK_OBSERVATIONS,
   BLACKJACK_NATURAL,
+  STICK,
+  HIT,
 } from './envs/blackjack.ts';
-export * from './policy.ts';
-export * from './frame.ts';
+// Dynamic programming.
 export * from './dp/options.ts';
 export * from './dp/policy-evaluation.ts';
 export * from './dp/value-iteration.ts';
 export * from './dp/policy-iteration.ts';
 export * from './dp/exact.ts';
+export * from './dp/parallel-sweep.ts';
+// Model-free learning.
 export * from './learn/common.ts';
 export * from './learn/mc-prediction.ts';
 export * from './learn/mc-control.ts';
 export * from './learn/td-prediction.ts';
 export * from './learn/td-control.ts';
 export * from './learn/double-q-learning.ts';
-export * from './format.ts';
-export * from './dp/parallel-sweep.ts';
-export * from './rollout.ts';
+// Continuous envs as tables.
 export * from './discretize/state-aggregation.ts';
 export * from './discretize/discretized-env.ts';
 export * from './discretize/presets.ts';

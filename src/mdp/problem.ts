@@ -72,7 +72,10 @@ export function registerTabular(s: TabularSpec): void {
     rewardThreshold: s.rewardThreshold,
     module: s.module,
     family: 'tabular',
-    create: (options) => (s.createEnv ? s.createEnv(s.build(options), options) : new TabularEnv(s.build(options))),
+    create: (options) => {
+      const problem = s.build(options);
+      return s.createEnv ? s.createEnv(problem, options) : new TabularEnv(problem);
+    },
   });
   tabularSpecs.set(s.id, s);
 }
