@@ -100,7 +100,7 @@ const ANG_AXES = [X, Y, Z] as const;
  * Solver settings per physics step. Rapier's solver iterations are TGS sub-steps, each a full
  * pass over joints, motors and contacts with `numInternalPgsIterations` velocity sweeps inside.
  * At 600 Hz one iteration with two PGS sweeps tracks the walk as well as Rapier's default four
- * iterations (root held: 1.65° against 1.61° mean joint error) at about 0.4 of the cost; one
+ * iterations (root held: 1.65° against 1.61° mean joint error) at about half the cost; one
  * iteration with one sweep loses the stance ankle (23°). Measurements in README ("The simulated
  * humanoid").
  */
