@@ -85,7 +85,7 @@ import type { RenderFrame, SceneSpec } from '../../core/frame.ts';
 import { RAPIER, type World } from '../physics/rapier.ts';
 import { PHYSICS_ERROR, type Env, type ResetResult, type StepResult } from '../env.ts';
 import { register } from '../registry.ts';
-import { planarAngle, planarAngularVelocity, setPlanarPose, setPlanarVelocity, wrapAngle, writeIdentity, writeTransform, type Body } from './planar-bodies.ts';
+import { addLoad, planarAngle, planarAngularVelocity, setPlanarPose, setPlanarVelocity, wrapAngle, writeIdentity, writeTransform, type Body } from './planar-bodies.ts';
 
 // Gymnasium's constants (acrobot.py, AcrobotEnv).
 const DT_SECONDS = 0.2;
@@ -122,7 +122,6 @@ export class AcrobotEnv implements Env<Float32Array, number> {
   private readonly k3 = new Float64Array(4);
   private readonly k4 = new Float64Array(4);
   private readonly stage = new Float64Array(4);
-  private readonly torque = { x: 0, y: 0, z: 0 };
   /** The joint torque of this step, and the load scale the bodies carry now (NaN: not set). */
   private torqueNm = 0;
   private probeScale = Number.NaN;
@@ -278,10 +277,8 @@ export class AcrobotEnv implements Env<Float32Array, number> {
     this.link2.setGravityScale(scale, true);
     this.link1.resetTorques(true);
     this.link2.resetTorques(true);
-    this.torque.z = this.torqueNm * scale;
-    this.link2.addTorque(this.torque, true);
-    this.torque.z = -this.torqueNm * scale;
-    this.link1.addTorque(this.torque, true);
+    addLoad(this.link2, 'torque', 0, 0, this.torqueNm * scale);
+    addLoad(this.link1, 'torque', 0, 0, -this.torqueNm * scale);
   }
 
   /** Places the links at absolute angles θ1 and θ1 + θ2 (0 = hanging down). */

@@ -80,7 +80,7 @@ import type { RenderFrame, SceneSpec } from '../../core/frame.ts';
 import { RAPIER, type World } from '../physics/rapier.ts';
 import { PHYSICS_ERROR, type Env, type Info, type ResetResult, type StepResult } from '../env.ts';
 import { register } from '../registry.ts';
-import { planarAngle, planarAngularVelocity, setPlanarPose, setPlanarVelocity, writeIdentity, writeTransform, type Body } from './planar-bodies.ts';
+import { addLoad, planarAngle, planarAngularVelocity, setPlanarPose, setPlanarVelocity, writeIdentity, writeTransform, type Body } from './planar-bodies.ts';
 
 // Gymnasium's constants (cartpole.py, CartPoleEnv.__init__).
 const GRAVITY = 9.8;
@@ -125,7 +125,6 @@ export class CartPoleEnv implements Env<Float32Array, number> {
   private timeSeconds = 0;
   private closed = false;
   // Scratch objects handed to Rapier, so a step allocates none of its own.
-  private readonly v3 = { x: 0, y: 0, z: 0 };
   private readonly readV = new RAPIER.Vector3(0, 0, 0);
   private readonly scene: SceneSpec = {
     bodies: [
@@ -160,11 +159,7 @@ export class CartPoleEnv implements Env<Float32Array, number> {
     const x0 = s[0]!, xDot0 = s[1]!, theta0 = s[2]!, thetaDot0 = s[3]!;
 
     this.cart.resetForces(false);
-    const f = this.v3;
-    f.x = action === 1 ? FORCE_MAG_N : -FORCE_MAG_N;
-    f.y = 0;
-    f.z = 0;
-    this.cart.addForce(f, true);
+    addLoad(this.cart, 'force', action === 1 ? FORCE_MAG_N : -FORCE_MAG_N, 0, 0);
     this.world.step();
     this.timeSeconds += TAU_SECONDS;
 

@@ -63,7 +63,7 @@ import type { RenderFrame, SceneSpec } from '../../core/frame.ts';
 import { RAPIER, type World } from '../physics/rapier.ts';
 import { PHYSICS_ERROR, type Env, type ResetResult, type StepResult } from '../env.ts';
 import { register } from '../registry.ts';
-import { planarAngle, planarAngularVelocity, setPlanarPose, setPlanarVelocity, wrapAngle, writeIdentity, writeTransform, type Body } from './planar-bodies.ts';
+import { addLoad, planarAngle, planarAngularVelocity, setPlanarPose, setPlanarVelocity, wrapAngle, writeIdentity, writeTransform, type Body } from './planar-bodies.ts';
 
 // Gymnasium's constants (pendulum.py, PendulumEnv.__init__).
 const MAX_SPEED = 8;
@@ -92,7 +92,6 @@ export class PendulumEnv implements Env<Float32Array, Float32Array> {
   private blownUp = false;
   private timeSeconds = 0;
   private closed = false;
-  private readonly torque = { x: 0, y: 0, z: 0 };
   private readonly scene: SceneSpec = {
     bodies: [
       { name: 'axle', shape: 'sphere', size: [0.05], color: '#555555' },
@@ -126,8 +125,7 @@ export class PendulumEnv implements Env<Float32Array, Float32Array> {
     const cost = angle * angle + 0.1 * this.thetaDot * this.thetaDot + 0.001 * u * u;
 
     this.rod.resetTorques(false);
-    this.torque.z = u;
-    this.rod.addTorque(this.torque, true);
+    addLoad(this.rod, 'torque', 0, 0, u);
     this.world.step();
     this.timeSeconds += DT_SECONDS;
 
