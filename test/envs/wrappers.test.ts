@@ -74,4 +74,13 @@ test('NormalizeObservation tracks mean and variance, and its state round-trips',
   void raw;
 });
 
+test('wrappers expose frame() only when the wrapped env renders', () => {
+  const plain = new TimeLimit(new RecordEpisodeStatistics(new TestWalkEnv()), 3);
+  assert.is(plain.frame, undefined);
+  const rendering = new TestWalkEnv() as TestWalkEnv & { frame?: () => any };
+  rendering.frame = () => ({ scene: { bodies: [] }, transforms: new Float32Array(0), time: 0 });
+  const wrapped = new TimeLimit(new RecordEpisodeStatistics(rendering), 3);
+  assert.is(wrapped.frame!().time, 0);
+});
+
 test.run();

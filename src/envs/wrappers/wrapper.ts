@@ -7,7 +7,12 @@ import type { RenderFrame } from '../../core/frame.ts';
 import type { Env, ResetResult, StepResult } from '../env.ts';
 
 export class Wrapper<O = any, A = any, IO = O, IA = A> implements Env<O, A> {
-  constructor(readonly env: Env<IO, IA>) {}
+  /** Present only when the inner env renders, so `if (env.frame)` tells the truth through wrappers. */
+  readonly frame?: () => RenderFrame;
+
+  constructor(readonly env: Env<IO, IA>) {
+    if (env.frame) this.frame = () => env.frame!();
+  }
 
   get id(): string {
     return this.env.id;
@@ -29,10 +34,6 @@ export class Wrapper<O = any, A = any, IO = O, IA = A> implements Env<O, A> {
   }
   step(action: A): StepResult<O> {
     return this.env.step(action as unknown as IA) as unknown as StepResult<O>;
-  }
-  frame(): RenderFrame {
-    if (!this.env.frame) throw new TypeError(`${this.id} does not render frames`);
-    return this.env.frame();
   }
   close(): void {
     this.env.close();
