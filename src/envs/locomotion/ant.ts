@@ -215,7 +215,6 @@ export class AntEnv implements Env<Float32Array, Float32Array> {
   private legs: Leg[] = [];
   private colliders: Collider[] = [];
   private readonly ctrl = new Float64Array(NUM_JOINTS); // per joint, qpos order
-  private readonly jointVel = new Float64Array(NUM_JOINTS);
   private blownUp = false;
   private lastObs: Float32Array = new Float32Array(ANT_OBS_SIZE);
   private timeSeconds = 0;
@@ -343,7 +342,7 @@ export class AntEnv implements Env<Float32Array, Float32Array> {
     this.blownUp = !finite;
   }
 
-  /** The 27 observation numbers, as float64 (what `step` returns, before float32 rounding). */
+  /** The 27 observation numbers of the current state (what `step` returns). */
   getObservation(): Float32Array {
     return this.observe();
   }
@@ -393,20 +392,19 @@ export class AntEnv implements Env<Float32Array, Float32Array> {
       const wTh = this.angvel(leg.thigh, this.wb);
       const hipAxis = quatRotate(this.va, qT, HIP_AXIS) as Float64Array;
       const hipRate = dot3(wTh, hipAxis) - dot3(wT, hipAxis);
-      this.setMotor(leg.hip, this.ctrl[2 * i]!, hipRate, 2 * i);
+      this.setMotor(leg.hip, this.ctrl[2 * i]!, hipRate);
       const qTh = this.rotation(leg.thigh, this.qb);
       const wSh = this.angvel(leg.shin, this.vb);
       const ankleAxis = quatRotate(this.va, qTh, leg.ankleAxis) as Float64Array;
       const ankleRate = dot3(wSh, ankleAxis) - dot3(wTh, ankleAxis);
-      this.setMotor(leg.ankle, this.ctrl[2 * i + 1]!, ankleRate, 2 * i + 1);
+      this.setMotor(leg.ankle, this.ctrl[2 * i + 1]!, ankleRate);
     }
   }
 
-  private setMotor(joint: Joint, ctrl: number, rate: number, index: number): void {
+  private setMotor(joint: Joint, ctrl: number, rate: number): void {
     const rotor = ARMATURE / TIMESTEP_SECONDS;
     const damping = rotor + DAMPING;
     joint.configureMotorVelocity((GEAR * ctrl + rotor * rate) / damping, damping);
-    this.jointVel[index] = rate;
   }
 
   private bodiesSane(): boolean {
@@ -517,7 +515,6 @@ export class AntEnv implements Env<Float32Array, Float32Array> {
       const shinCom = add3(kneePos, quatRotate([0, 0, 0], shinQuat, step) as number[]); // centre at 0.2·dir·√2
       this.setVel(leg.shin, add3(kneeVel, cross3(shinW, sub3(shinCom, kneePos))), shinW);
     }
-    for (let j = 0; j < NUM_JOINTS; j++) this.jointVel[j] = rates[j]!;
   }
 
   private setPose(b: Body, p: ArrayLike<number>, q: ArrayLike<number>): void {
