@@ -14,7 +14,8 @@ import { startViewerServer, EnvPlayer, type ViewerServer, type Channel } from '.
 import { ShapesEnv, SHAPES_SCENE } from './fixtures/shapes-env.ts';
 import { countPixelsLike, decodePng, luminanceStd } from './fixtures/png.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.GYMNAST_CHROMIUM ?? '/usr/bin/chromium';
+const MISSING = `${CHROMIUM} is missing: the viewer's browser test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)`;
 const OUT_DIR = new URL('../../test-output/viewer/', import.meta.url).pathname;
 
 const RUN_SCENE = {
@@ -48,10 +49,20 @@ const stats = (): Promise<Stats> => page.evaluate(() => (window as any).__gymnas
 const channel = (s: Stats, id: string) => s.channels.find((c) => c.id === id)!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// uvu swallows an error thrown in `before`: instead, every test fails with the reason (`setupError`).
+let setupError = MISSING;
+let setUpDone = false;
 test.before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)`);
+  if (!existsSync(CHROMIUM)) return;
+  try {
+    await setUp();
+    setUpDone = true;
+  } catch (e) {
+    setupError = `setting up the browser test failed: ${(e as Error).stack ?? e}`;
   }
+});
+
+async function setUp(): Promise<void> {
   server = await startViewerServer({ port: 0, log: () => {} });
   player = new EnvPlayer(server.hub, new ShapesEnv(), { id: 'rollout:Shapes-v0', title: 'shapes' }).start();
   // A run driven from outside, as the trainer's callbacks drive one: frames and metrics, no controls.
@@ -72,7 +83,7 @@ test.before(async () => {
   page = await browser.newPage({ viewport: { width: 900, height: 500 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(server.url);
-});
+}
 
 test.after(async () => {
   clearInterval(runTimer);
@@ -82,6 +93,7 @@ test.after(async () => {
 });
 
 test('the page connects and frames of every channel arrive and are drawn', async () => {
+  assert.ok(setUpDone, setupError);
   await page.waitForFunction(() => {
     const s = (window as any).__gymnast?.stats();
     return s && s.channels.length === 2 && s.channels.every((c: any) => c.framesReceived > 5 && c.drawnFrame >= 0) && s.renderedFrames > 2;
@@ -93,6 +105,7 @@ test('the page connects and frames of every channel arrive and are drawn', async
 });
 
 test('the drawn body count matches the scenes', async () => {
+  assert.ok(setUpDone, setupError);
   const s = await stats();
   assert.is(channel(s, 'rollout:Shapes-v0').bodies, SHAPES_SCENE.bodies.length);
   assert.is(s.sceneBodies, SHAPES_SCENE.bodies.length + RUN_SCENE.bodies.length);
@@ -100,6 +113,7 @@ test('the drawn body count matches the scenes', async () => {
 });
 
 test('the canvas is not blank: it varies, and the red ball is in it', async () => {
+  assert.ok(setUpDone, setupError);
   await page.evaluate(() => (window as any).__gymnast.select('rollout:Shapes-v0'));
   await sleep(600); // selecting moves the camera to the source at the next frame
   const png = await page.locator('#view canvas').screenshot();
@@ -114,6 +128,7 @@ test('the canvas is not blank: it varies, and the red ball is in it', async () =
 });
 
 test('pause stops the frames of a player; step sends exactly one; resume restarts them', async () => {
+  assert.ok(setUpDone, setupError);
   const id = 'rollout:Shapes-v0';
   await page.click('#pause');
   await page.waitForFunction((cid) => (window as any).__gymnast.stats().channels.find((c: any) => c.id === cid).paused, id, { timeout: 5000 });
@@ -134,6 +149,7 @@ test('pause stops the frames of a player; step sends exactly one; resume restart
 });
 
 test('a training run is frozen in the page only: frames keep coming, the drawing stops', async () => {
+  assert.ok(setUpDone, setupError);
   await page.evaluate(() => (window as any).__gymnast.select('run:demo'));
   await page.click('#pause');
   await sleep(500);
@@ -147,6 +163,7 @@ test('a training run is frozen in the page only: frames keep coming, the drawing
 });
 
 test('training curves are plotted with uPlot', async () => {
+  assert.ok(setUpDone, setupError);
   await page.waitForFunction(() => (window as any).__gymnast.stats().charts >= 3, null, { timeout: 5000 });
   const titles = await page.$$eval('#plots .u-title', (els) => els.map((e) => e.textContent));
   assert.equal(titles, ['charts/episodic_return', 'charts/SPS', 'losses/value_loss']);

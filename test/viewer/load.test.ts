@@ -49,13 +49,26 @@ test.after(() => {
 test('100 clients, 10 never reading: healthy ones get the target rate, stalled ones are dropped, memory stays bounded', async () => {
   const u = new URL(url);
   const received = new Array<number>(CLIENTS).fill(0);
+  // Frame numbers seen in the measured window, per client: did a healthy client miss any tick?
+  const firstFrame = new Array<number>(CLIENTS).fill(-1);
+  const lastFrame = new Array<number>(CLIENTS).fill(-1);
+  const inWindow = new Array<number>(CLIENTS).fill(0);
+  let measuring = false;
   const closed = new Array<boolean>(CLIENTS).fill(false);
   const sockets: WebSocket[] = [];
   await Promise.all(
     Array.from({ length: CLIENTS }, (_, i) => {
       const ws = new WebSocket(`ws://${u.host}${WS_PATH}`, { perMessageDeflate: false });
       sockets.push(ws);
-      ws.on('message', (_d, isBinary) => isBinary && received[i]!++);
+      ws.on('message', (d: Buffer, isBinary) => {
+        if (!isBinary) return;
+        received[i]!++;
+        if (!measuring) return;
+        const frame = d.readUInt32LE(8);
+        if (firstFrame[i] === -1) firstFrame[i] = frame;
+        lastFrame[i] = frame;
+        inWindow[i]!++;
+      });
       ws.on('close', () => (closed[i] = true));
       ws.on('error', () => {});
       return new Promise<void>((resolve) =>
@@ -70,6 +83,7 @@ test('100 clients, 10 never reading: healthy ones get the target rate, stalled o
   await sleep(1000);
   const baseline = await stats();
   const startCounts = [...received];
+  measuring = true;
   const t0 = performance.now();
   const samples: Stats[] = [];
   for (let s = 0; s < STREAM_SECONDS; s++) {
@@ -77,19 +91,31 @@ test('100 clients, 10 never reading: healthy ones get the target rate, stalled o
     samples.push(await stats());
   }
   const seconds = (performance.now() - t0) / 1000;
+  measuring = false;
   const end = samples.at(-1)!;
   const rates = received.slice(STALLED).map((n, i) => (n - startCounts[i + STALLED]!) / seconds);
   const slowest = Math.min(...rates);
   const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
   const peakHeap = Math.max(...samples.map((x) => x.memory.heapUsed + x.memory.arrayBuffers));
+  // Share of the ticks sent in the window that each healthy client received.
+  const shares = received.slice(STALLED).map((_, k) => {
+    const i = k + STALLED;
+    return inWindow[i]! / (lastFrame[i]! - firstFrame[i]! + 1);
+  });
+  const worstShare = Math.min(...shares);
+  const producedFps = Math.max(...lastFrame.map((l, i) => l - firstFrame[i]!)) / seconds;
   console.log(
-    `  healthy clients: mean ${mean.toFixed(1)} fps, slowest ${slowest.toFixed(1)} fps (target ${TARGET_FPS});` +
+    `  server sent ${producedFps.toFixed(1)} ticks/s (target ${TARGET_FPS}); healthy clients: mean ${mean.toFixed(1)} fps, slowest ${slowest.toFixed(1)} fps, worst share of ticks received ${(100 * worstShare).toFixed(1)}%;` +
       ` stalled dropped: ${end.disconnected.stalled + end.disconnected.overflow}/${STALLED}; frames dropped ${end.framesDropped};` +
       ` server rss ${mb(baseline.memory.rss)} → ${mb(end.memory.rss)} MB, heap+buffers ${mb(baseline.memory.heapUsed + baseline.memory.arrayBuffers)} → peak ${mb(peakHeap)} MB`,
   );
 
-  // Every healthy client kept up (allowing for timer jitter on a shared machine).
-  assert.ok(slowest >= 0.8 * TARGET_FPS, `slowest healthy client got ${slowest.toFixed(1)} fps`);
+  // Every healthy client got every tick the server sent while stalled clients were being dropped.
+  // (The server's own rate depends on the CPU it gets; a busy CI box may run it below target, so
+  // that is only checked loosely: a server starved by stalled clients would fall far lower.)
+  assert.ok(worstShare >= 0.98, `a healthy client received only ${(100 * worstShare).toFixed(1)}% of the ticks`);
+  assert.ok(producedFps >= 0.5 * TARGET_FPS, `the server sent ${producedFps.toFixed(1)} ticks/s`);
+  assert.ok(slowest >= 0.5 * TARGET_FPS, `slowest healthy client got ${slowest.toFixed(1)} fps`);
   assert.ok(received.slice(STALLED).every((_, i) => !closed[i + STALLED]), 'no healthy client was dropped');
   // Every stalled client was dropped after having ticks dropped.
   assert.is(end.disconnected.stalled + end.disconnected.overflow, STALLED);

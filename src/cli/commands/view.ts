@@ -118,10 +118,10 @@ export function register(program: Command): void {
     .description('the live demo (npm start): the viewer on 127.0.0.1, an agent learning CartPole live, and the other envs')
     .option('--port <port>', `port (default ${DEFAULT_PORT}, the next free one if taken; 0 = any free port)`)
     .option('--headless', 'no browser needed: check that frames reach a WebSocket client, print a summary and exit (CI smoke)')
-    .option('--seconds <n>', 'stop after this many seconds (default: until Ctrl-C; 5 with --headless)')
+    .option('--seconds <n>', 'stop after this many seconds (default: until Ctrl-C; with --headless: at most 60, ending once every source has been seen)')
     .option('--no-train', 'skip the training run (only the rollouts)')
     .action(async (opts: ServeOptions & { headless?: boolean; train: boolean }) => {
-      if (opts.headless && opts.seconds === undefined) opts.seconds = '5';
+      if (opts.headless && opts.seconds === undefined) opts.seconds = '60';
       const training = opts.train && registeredIds().includes(DEMO_TRAINING.env) && agentNames().includes(DEMO_TRAINING.agent);
       const sources = availableShowcase();
       const clips = availableShowcaseClips();
@@ -141,15 +141,23 @@ export function register(program: Command): void {
           return parts;
         },
         opts.headless,
+        // Done when every source has been seen, the training run's curves and env included.
+        (p) => p.everyChannelSeen() && (!training || (p.counts.metrics.get(runChannelId(DEMO_TRAINING.env, DEMO_TRAINING.agent)) ?? 0) > 0),
       );
     });
 }
 
 /**
  * Starts the server, adds the sources, prints the URL and waits for Ctrl-C or `--seconds`.
- * Headless: a probe client connects and the run fails unless frames reach it.
+ * Headless: a probe client connects and the run fails unless frames reach it; it ends as soon as
+ * `headlessDone(probe)` holds (every source seen), `--seconds` being the most it waits.
  */
-async function serve(opts: ServeOptions, addSources: (server: ViewerServer) => Closeable[], headless = false): Promise<void> {
+async function serve(
+  opts: ServeOptions,
+  addSources: (server: ViewerServer) => Closeable[],
+  headless = false,
+  headlessDone: (probe: Probe) => boolean = (p) => p.everyChannelSeen(),
+): Promise<void> {
   const host = opts.host ?? DEFAULT_HOST;
   const seconds = opts.seconds === undefined ? undefined : parseNumberIn('--seconds', opts.seconds, 0, 1e7);
   if (!isLoopbackHost(host)) {
@@ -158,21 +166,34 @@ async function serve(opts: ServeOptions, addSources: (server: ViewerServer) => C
   const server = await listen(host, opts.port);
   let parts: Closeable[] = [];
   let probe: Probe | undefined;
+  const t0 = performance.now();
+  let stop = () => {};
+  let deadline: ReturnType<typeof setTimeout> | undefined;
   const stopped = new Promise<void>((resolve) => {
-    const stop = () => resolve();
+    stop = resolve;
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    if (seconds !== undefined) setTimeout(stop, seconds * 1000);
+    if (seconds !== undefined) deadline = setTimeout(stop, seconds * 1000);
   });
+  let poll: ReturnType<typeof setInterval> | undefined;
+  let complete = false;
   try {
     parts = addSources(server);
     console.log(`gymnast viewer: ${server.url}${seconds === undefined ? '  (Ctrl-C to stop)' : ''}`);
     if (headless) {
-      probe = new Probe(server.url);
-      await probe.open();
+      const p = (probe = new Probe(server.url));
+      await p.open();
+      poll = setInterval(() => {
+        // A second more once everything is seen, so the counts say something about rates too.
+        if (!complete && headlessDone(p)) (complete = true), setTimeout(stop, 1000);
+      }, 250);
     }
     await stopped;
   } finally {
+    clearInterval(poll);
+    clearTimeout(deadline);
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
     for (const p of parts) p.close();
     probe?.close();
     await server.close();
@@ -180,10 +201,12 @@ async function serve(opts: ServeOptions, addSources: (server: ViewerServer) => C
   if (probe) {
     const frames = probe.totalFrames();
     const per = [...probe.counts.frames.entries()].map(([id, n]) => `${id} ${n}`).join(', ');
-    console.log(`headless check: ${probe.counts.channels.size} channels, ${frames} frames (${per || 'none'}), ${probe.counts.metricPoints} metric points, ${probe.counts.invalid} invalid messages`);
+    const secs = ((performance.now() - t0) / 1000).toFixed(1);
+    console.log(`headless check (${secs} s): ${probe.counts.channels.size} channels, ${frames} frames (${per || 'none'}), ${probe.counts.metricPoints} metric points, ${probe.counts.invalid} invalid messages`);
     if (parts.length > 0 && (frames === 0 || probe.counts.invalid > 0)) {
       throw new UsageError('headless check failed: the scene published no frames a client could read');
     }
+    if (!complete) console.log('headless check: not every source was seen before --seconds ran out');
   }
 }
 
@@ -229,7 +252,7 @@ class RunDisplay {
     const title = `${agentName.toUpperCase()} on ${envId}`;
     // The training env's bodies are known once the trainer sends a frame; until then, none.
     this.channel = hub.channel({
-      id: `run:${envId}/${agentName}`,
+      id: runChannelId(envId, agentName),
       title: `${title} · training env 0`,
       kind: 'run',
       scene: { bodies: [] },
@@ -289,6 +312,10 @@ class RunDisplay {
     this.channel.close();
     this.disposeAgent();
   }
+}
+
+function runChannelId(envId: string, agent: string): string {
+  return `run:${envId}/${agent}`;
 }
 
 function readRunConfig(runDir: string): RunConfigFile {

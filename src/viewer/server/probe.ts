@@ -12,12 +12,14 @@ export interface ProbeCounts {
   /** Ticks per channel id. */
   frames: Map<string, number>;
   metricPoints: number;
+  /** Metric points per channel id. */
+  metrics: Map<string, number>;
   invalid: number;
   errors: string[];
 }
 
 export class Probe {
-  readonly counts: ProbeCounts = { channels: new Map(), frames: new Map(), metricPoints: 0, invalid: 0, errors: [] };
+  readonly counts: ProbeCounts = { channels: new Map(), frames: new Map(), metricPoints: 0, metrics: new Map(), invalid: 0, errors: [] };
   readonly ws: WebSocket;
   private readonly byIndex = new Map<number, string>();
   private readonly opened: Promise<void>;
@@ -46,6 +48,12 @@ export class Probe {
     this.ws.send(encodeMessage(msg));
   }
 
+  /** Whether every channel that has bodies has sent at least one tick. */
+  everyChannelSeen(): boolean {
+    for (const [id, info] of this.counts.channels) if (info.scene.bodies.length > 0 && !this.counts.frames.get(id)) return false;
+    return this.counts.channels.size > 0;
+  }
+
   totalFrames(): number {
     let n = 0;
     for (const v of this.counts.frames.values()) n += v;
@@ -66,7 +74,10 @@ export class Probe {
     }
     if (msg.type === 'welcome') for (const c of msg.channels) this.addChannel(c);
     else if (msg.type === 'channel') this.addChannel(msg.channel);
-    else if (msg.type === 'metrics') this.counts.metricPoints += msg.points.length;
+    else if (msg.type === 'metrics') {
+      this.counts.metricPoints += msg.points.length;
+      this.counts.metrics.set(msg.channel, (this.counts.metrics.get(msg.channel) ?? 0) + msg.points.length);
+    }
     else if (msg.type === 'error') this.counts.errors.push(`${msg.code}: ${msg.message}`);
     else if (msg.type === 'channel-closed') this.counts.channels.delete(msg.id);
     this.onMessage?.(msg);
