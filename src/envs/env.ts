@@ -33,6 +33,13 @@ export interface Env<O = Float32Array, A = number | Float32Array> {
   step(action: A): StepResult<O>;
   /** Bodies and their transforms, for the viewer. */
   frame?(): RenderFrame;
+  /**
+   * Training progress for curricula (DeepMimic's `set_sample_count`): the trainer calls it with
+   * the env steps taken so far over all sub-envs; it takes effect at the env's next reset. An env
+   * that is never told (evaluation) runs its full task. Optional; vector envs call it on the
+   * innermost env, under the wrappers.
+   */
+  setSampleCount?(count: number): void;
   /** Frees native resources. Calling it twice is harmless. */
   close(): void;
 }

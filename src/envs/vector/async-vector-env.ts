@@ -46,6 +46,7 @@ export interface SharedLayout {
   infoLengths: SharedArrayBuffer; // Int32 × N
   infoBytes: SharedArrayBuffer; // Uint8 × N × INFO_BYTES
   errorBytes: SharedArrayBuffer; // Uint8 × workers × ERROR_BYTES (JSON { name, message })
+  sampleCount: SharedArrayBuffer; // Float64 × 1: the trainer's sample count (NaN = never set), read by workers before each command
 }
 
 export interface WorkerInit {
@@ -86,6 +87,7 @@ export class AsyncVectorEnv implements VectorEnv {
   private readonly infoLengths: Int32Array;
   private readonly infoBytes: Uint8Array;
   private readonly errorBytes: Uint8Array;
+  private readonly sampleCount: Float64Array;
   private readonly infos: Info[];
   private closed = false;
 
@@ -113,6 +115,7 @@ export class AsyncVectorEnv implements VectorEnv {
     this.infoLengths = new Int32Array(shared.infoLengths);
     this.infoBytes = new Uint8Array(shared.infoBytes);
     this.errorBytes = new Uint8Array(shared.errorBytes);
+    this.sampleCount = new Float64Array(shared.sampleCount);
     this.infos = Array.from({ length: numEnvs }, () => ({}));
   }
 
@@ -139,7 +142,9 @@ export class AsyncVectorEnv implements VectorEnv {
       infoLengths: new SharedArrayBuffer(4 * n),
       infoBytes: new SharedArrayBuffer(n * INFO_BYTES),
       errorBytes: new SharedArrayBuffer(numWorkers * ERROR_BYTES),
+      sampleCount: new SharedArrayBuffer(8),
     };
+    new Float64Array(shared.sampleCount)[0] = NaN;
     const ctrl = new Int32Array(shared.ctrl);
     for (let w = 0; w < numWorkers; w++) ctrl[w * CTRL_WORDS + 1] = -1; // not ready
     const modules = [...new Set([s.module, ...(options.modules ?? [])])];
@@ -236,6 +241,11 @@ export class AsyncVectorEnv implements VectorEnv {
     this.actions.set(actions);
     this.run(CMD_STEP);
     return { obs: this.obs, rewards: this.rewards, terminated: this.terminated, truncated: this.truncated, infos: this.readInfos() };
+  }
+
+  /** Workers hand it to their sub-envs before the next reset or step (no message of its own). */
+  setSampleCount(count: number): void {
+    this.sampleCount[0] = count;
   }
 
   close(): void {

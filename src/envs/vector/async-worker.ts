@@ -28,6 +28,8 @@ const truncated = new Uint8Array(shared.truncated);
 const infoLengths = new Int32Array(shared.infoLengths);
 const infoBytes = new Uint8Array(shared.infoBytes);
 const errorBytes = new Uint8Array(shared.errorBytes);
+const sampleCount = new Float64Array(shared.sampleCount);
+let lastSampleCount = NaN;
 const base = init.worker * CTRL_WORDS;
 const encoder = new TextEncoder();
 
@@ -72,6 +74,11 @@ for (;;) {
   const command = ctrl[base + 2];
   ctrl[base + 3] = 0;
   try {
+    const samples = sampleCount[0]!;
+    if (!Number.isNaN(samples) && samples !== lastSampleCount) {
+      venv.setSampleCount(samples);
+      lastSampleCount = samples;
+    }
     if (command === CMD_RESET) {
       const seed = seeds[init.worker]!;
       const r = venv.reset(Number.isNaN(seed) ? {} : { seed: seed + start });

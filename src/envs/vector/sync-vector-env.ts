@@ -3,6 +3,7 @@ import { Box } from '../../core/spaces.ts';
 import type { AnyEnv, Info } from '../env.ts';
 import { make } from '../registry.ts';
 import { RecordEpisodeStatistics } from '../wrappers/record-episode-statistics.ts';
+import { Wrapper } from '../wrappers/wrapper.ts';
 import {
   actionDimOf,
   obsDimOf,
@@ -104,6 +105,10 @@ export class SyncVectorEnv implements VectorEnv {
       if (r.terminated || r.truncated) this.autoresetPending[i] = 1;
     }
     return { obs: this.obs, rewards: this.rewards, terminated: this.terminated, truncated: this.truncated, infos: this.infos };
+  }
+
+  setSampleCount(count: number): void {
+    for (const e of this.envs) (e instanceof Wrapper ? e.unwrapped : e).setSampleCount?.(count);
   }
 
   close(): void {

@@ -36,6 +36,8 @@ export interface VectorEnv {
   readonly actionDim: number;
   reset(options?: { seed?: number }): VectorResetResult;
   step(actions: ArrayLike<number>): VectorStepResult;
+  /** Hands the trainer's sample count to every sub-env that has `setSampleCount` (see env.ts). */
+  setSampleCount?(count: number): void;
   close(): void;
 }
 
