@@ -21,6 +21,8 @@ export interface EpisodeReport {
   length: number;
   /** Index of the sub-env. */
   env: number;
+  /** What the env measured over the episode (`info.episodeMetrics` at its last step), if anything. */
+  metrics?: Record<string, number>;
 }
 
 /** Where an agent sends what it measures. Tags are CleanRL's (`losses/value_loss`, `charts/SPS`, …). */
@@ -80,7 +82,9 @@ export interface AgentDefinition<S extends z.ZodObject<any> = z.ZodObject<any>> 
 export function reportEpisodes(infos: readonly Info[], step: number, report: Reporter): void {
   for (let i = 0; i < infos.length; i++) {
     const ep = infos[i]!.episode as { r: number; l: number } | undefined;
-    if (ep) report.episode({ step, return: ep.r, length: ep.l, env: i });
+    if (!ep) continue;
+    const metrics = infos[i]!.episodeMetrics as Record<string, number> | undefined;
+    report.episode(metrics ? { step, return: ep.r, length: ep.l, env: i, metrics } : { step, return: ep.r, length: ep.l, env: i });
   }
 }
 

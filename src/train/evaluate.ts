@@ -21,11 +21,19 @@ export interface EvalResult {
   episodes: number;
   mean_length: number;
   returns: number[];
+  /**
+   * Means over the episodes of what the env measured in each (`info.episodeMetrics` at an
+   * episode's last step, e.g. an imitation env's normalized return and fall rate); absent when the
+   * env reports nothing.
+   */
+  metrics?: Record<string, number>;
 }
 
 export function evaluateAgent(agent: Agent, envId: string, envOptions: EnvOptions, episodes: number, seed: number): EvalResult {
   const returns: number[] = [];
   const lengths: number[] = [];
+  const sums: Record<string, number> = {};
+  const counts: Record<string, number> = {};
   let round = 0;
   while (returns.length < episodes) {
     const n = Math.min(16, episodes - returns.length);
@@ -48,6 +56,13 @@ export function evaluateAgent(agent: Agent, envId: string, envOptions: EnvOption
           if (step.terminated[i] || step.truncated[i]) {
             done[i] = 1;
             remaining--;
+            const m = step.infos[i]!.episodeMetrics as Record<string, number> | undefined;
+            if (m) {
+              for (const [k, v] of Object.entries(m)) {
+                sums[k] = (sums[k] ?? 0) + v;
+                counts[k] = (counts[k] ?? 0) + 1;
+              }
+            }
           }
         }
         obs = step.obs;
@@ -61,7 +76,9 @@ export function evaluateAgent(agent: Agent, envId: string, envOptions: EnvOption
   }
   const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
   const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
-  return { mean_return: mean, std_return: std, episodes: returns.length, mean_length: lengths.reduce((a, b) => a + b, 0) / lengths.length, returns };
+  const result: EvalResult = { mean_return: mean, std_return: std, episodes: returns.length, mean_length: lengths.reduce((a, b) => a + b, 0) / lengths.length, returns };
+  if (Object.keys(sums).length > 0) result.metrics = Object.fromEntries(Object.keys(sums).map((k) => [k, sums[k]! / counts[k]!]));
+  return result;
 }
 
 /**
@@ -69,6 +86,30 @@ export function evaluateAgent(agent: Agent, envId: string, envOptions: EnvOption
  * config.json, loads the checkpoint, runs the greedy policy.
  */
 export async function evaluateRun(runDir: string, opts: { episodes: number; seed?: number; backend?: string }): Promise<EvalResult & { checkpoint: string; step: number }> {
+  if (!Number.isInteger(opts.episodes) || opts.episodes < 1) throw new ValidationError('eval arguments', [{ path: 'episodes', message: `must be a positive integer, got ${opts.episodes}` }]);
+  const run = await loadRunAgent(runDir, opts);
+  try {
+    const { config } = run;
+    const result = evaluateAgent(run.agent, config.env, config.envOptions ?? {}, opts.episodes, opts.seed ?? 1_000_000 + (config.seed ?? 0));
+    return { ...result, checkpoint: run.checkpoint, step: run.step };
+  } finally {
+    run.close();
+  }
+}
+
+/** A run's agent restored from its last checkpoint, with what config.json says. */
+export interface RunAgent {
+  agent: Agent;
+  config: RunConfigLike;
+  checkpoint: string;
+  /** The checkpoint's env step. */
+  step: number;
+  /** Frees the agent and the envs it was built with. */
+  close(): void;
+}
+
+/** Rebuilds a run's agent from config.json and loads its last checkpoint (for eval and the like). */
+export async function loadRunAgent(runDir: string, opts: { backend?: string } = {}): Promise<RunAgent> {
   const configFile = join(runDir, 'config.json');
   if (!existsSync(configFile)) throw new UsageError(`${runDir}: no config.json there; is it a run folder?`);
   let config: RunConfigLike;
@@ -77,7 +118,6 @@ export async function evaluateRun(runDir: string, opts: { episodes: number; seed
   } catch (err) {
     throw new FileFormatError(configFile, 'JSON', `cannot be parsed: ${(err as Error).message}`);
   }
-  if (!Number.isInteger(opts.episodes) || opts.episodes < 1) throw new ValidationError('eval arguments', [{ path: 'episodes', message: `must be a positive integer, got ${opts.episodes}` }]);
   const def = agentDefinition(config.agent);
   await initBackend(opts.backend ?? config.backend?.name ?? 'auto');
   const hp = def.schema.parse(config.config);
@@ -87,17 +127,20 @@ export async function evaluateRun(runDir: string, opts: { episodes: number; seed
   const numEnvs = (hp as { numEnvs?: number }).numEnvs ?? 1;
   const env = new SyncVectorEnv({ id: config.env, numEnvs, options: config.envOptions ?? {}, recordEpisodeStatistics: false });
   const agent = def.create({ env, rng: new Rng(config.seed ?? 0), totalSteps: config.steps ?? 1, report: { metrics() {}, episode() {} } }, hp);
-  try {
-    agent.restore(data, checkpoint);
-    const result = evaluateAgent(agent, config.env, config.envOptions ?? {}, opts.episodes, opts.seed ?? 1_000_000 + (config.seed ?? 0));
-    return { ...result, checkpoint, step: data.step };
-  } finally {
+  const close = () => {
     agent.dispose();
     env.close();
+  };
+  try {
+    agent.restore(data, checkpoint);
+  } catch (e) {
+    close();
+    throw e;
   }
+  return { agent, config, checkpoint, step: data.step, close };
 }
 
-interface RunConfigLike {
+export interface RunConfigLike {
   env: string;
   envOptions?: EnvOptions;
   agent: string;

@@ -20,6 +20,11 @@ function int(name: string, value: string | undefined): number | undefined {
   return n;
 }
 
+function vectorEnvKind(value: string | undefined): 'sync' | 'async' | undefined {
+  if (value === undefined || value === 'sync' || value === 'async') return value;
+  throw new ValidationError('command line', [{ path: '--vector-env', message: `expected sync or async, got '${value}'` }]);
+}
+
 export function register(program: Command): void {
   program
     .command('train')
@@ -36,6 +41,7 @@ export function register(program: Command): void {
     .option('--backend <name>', 'tfjs backend: auto, tensorflow, wasm or cpu (default auto)')
     .option('--checkpoint-every <n>', 'env steps between checkpoints (default a tenth of the run)')
     .option('--eval-episodes <n>', 'greedy episodes evaluated at each checkpoint (default 0)')
+    .option('--vector-env <kind>', 'sync (default: sub-envs in this thread) or async (worker threads, one per core)')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (opts: Record<string, any>) => {
       if (!opts.resume && (!opts.env || !opts.agent)) {
@@ -59,6 +65,7 @@ export function register(program: Command): void {
           backend: opts.backend,
           checkpointEvery: int('checkpoint-every', opts.checkpointEvery),
           evalEpisodes: int('eval-episodes', opts.evalEpisodes),
+          vectorEnv: vectorEnvKind(opts.vectorEnv),
         },
         {
           onStart: ({ runDir, config, backend, resumedFrom }) => {
@@ -85,12 +92,14 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (dir: string, opts: { episodes: string; seed?: string; backend?: string; json?: boolean }) => {
       const r = await evaluateRun(dir, { episodes: int('episodes', opts.episodes)!, seed: int('seed', opts.seed), backend: opts.backend });
-      const out = { mean_return: r.mean_return, std_return: r.std_return, episodes: r.episodes, mean_length: r.mean_length, step: r.step, checkpoint: r.checkpoint };
+      const out = { mean_return: r.mean_return, std_return: r.std_return, episodes: r.episodes, mean_length: r.mean_length, step: r.step, checkpoint: r.checkpoint, ...(r.metrics ? { metrics: r.metrics } : {}) };
       if (opts.json) console.log(JSON.stringify(out));
       else {
         console.log(`mean_return ${r.mean_return.toFixed(2)}`);
         console.log(`std_return ${r.std_return.toFixed(2)}`);
         console.log(`episodes ${r.episodes}`);
+        // What the env measured per episode (imitation: normalized_return, fall, pose_error_deg, …), mean over episodes.
+        for (const [k, v] of Object.entries(r.metrics ?? {})) console.log(`${k} ${Number.isInteger(v) ? v : v.toFixed(3)}`);
         console.log(`(checkpoint ${r.checkpoint}, step ${r.step})`);
       }
     });
