@@ -308,7 +308,9 @@ export class CartPoleEnv implements Env<Float32Array, number> {
   }
 
   private observe(): Float32Array {
-    return Float32Array.from(this.state);
+    const o = new Float32Array(4);
+    o.set(this.state);
+    return o;
   }
 }
 
