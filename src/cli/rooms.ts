@@ -5,3 +5,4 @@
 import '../envs/index.ts';
 import '../mdp/index.ts';
 import '../envs/character/index.ts';
+import '../envs/imitation/index.ts';
