@@ -4,10 +4,10 @@
  * reference joint velocities; then the physics runs its substeps. The root is free, held
  * kinematically on the reference, or pulled toward it by the virtual root force.
  *
- * Why the middle of the step and the velocity target: with DeepMimic's gains a PD that aims at
- * the current reference pose with zero target velocity lags the motion by about 0.1 s (kd/kp),
- * which on the walk costs 8.5° of mean joint error with the root held; aiming at the middle of
- * the step with the reference velocity brings it to about 1.6° (figures in README).
+ * Why the middle of the step and the velocity target: with DeepMimic's gains a PD that damps
+ * toward zero velocity lags the motion by about kd/kp = 0.1 s, which on the walk costs 7.8° of
+ * mean joint error with the root held; aiming at the middle of the step with the reference
+ * velocity as the damping target brings it to 1.8° (figures in README).
  *
  * Residual layout (one number per actuated degree of freedom, in joint order): a rotation
  * vector (3, radians, in the joint's frame) per spherical joint, an angle (radians) per revolute
