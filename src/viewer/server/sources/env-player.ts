@@ -181,7 +181,11 @@ export class EnvPlayer {
         this.episodes++;
         this.returns.push(this.episodeReturn);
         if (this.returns.length > 100) this.returns.shift();
-        this.channel.metrics(this.totalSteps, { 'charts/episodic_return': this.episodeReturn, 'charts/episodic_length': this.episodeLength });
+        // What the env measured over the episode (an imitation env: normalized return, reward terms, errors) plots too.
+        const measured: Record<string, number> = {};
+        const em = r.info.episodeMetrics as Record<string, unknown> | undefined;
+        if (em) for (const [k, v] of Object.entries(em)) if (typeof v === 'number') measured[`charts/${k}`] = v;
+        this.channel.metrics(this.totalSteps, { 'charts/episodic_return': this.episodeReturn, 'charts/episodic_length': this.episodeLength, ...measured });
         this.obs = this.env.reset().obs;
         this.episodeReturn = 0;
         this.episodeLength = 0;
