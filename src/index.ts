@@ -6,3 +6,4 @@ export * from './mdp/index.ts';
 export * from './nn/index.ts';
 export * from './agents/index.ts';
 export * from './train/index.ts';
+export * as viewer from './viewer/server/index.ts';
