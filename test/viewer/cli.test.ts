@@ -10,6 +10,11 @@ import { Command } from 'commander';
 import { registeredIds } from '../../src/envs/registry.ts';
 import { UnknownIdError, UsageError } from '../../src/core/errors.ts';
 import { register } from '../../src/cli/commands/view.ts';
+import { Probe } from '../../src/viewer/server/probe.ts';
+import { train } from '../../src/train/run.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import '../../src/cli/rooms.ts';
 
 const bin = new URL('../../bin/gymnast.js', import.meta.url).pathname;
@@ -59,15 +64,16 @@ async function inProcess(args: string[]): Promise<{ error: unknown; stderr: stri
   const program = new Command().exitOverride();
   register(program);
   const stderr: string[] = [];
-  const original = console.error;
+  const original = { error: console.error, log: console.log };
   console.error = (...parts: unknown[]) => void stderr.push(parts.join(' '));
+  console.log = () => {};
   try {
     await program.parseAsync(['node', 'gymnast', ...args]);
     return { error: null, stderr };
   } catch (error) {
     return { error, stderr };
   } finally {
-    console.error = original;
+    Object.assign(console, original);
   }
 }
 
@@ -89,6 +95,39 @@ test('view --host elsewhere than loopback prints a warning first', async () => {
   assert.ok(r.stderr.some((l) => /warning: listening on 192\.0\.2\.1/.test(l)), r.stderr.join('\n'));
   assert.instance(r.error, UsageError);
   assert.match(String(r.error), /cannot listen on host '192\.0\.2\.1'/);
+});
+
+test('view --run follows a run folder: its curves, and its latest checkpoint playing', async () => {
+  if (!registeredIds().includes('CartPole-v1')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'gymnast-view-run-'));
+  try {
+    const out = join(dir, 'run');
+    await train({ env: 'CartPole-v1', agent: 'ppo', steps: 512, seed: 0, out, checkpointEvery: 256 });
+    const logged: string[] = [];
+    const log = console.log;
+    console.log = (...parts: unknown[]) => void logged.push(parts.join(' '));
+    const program = new Command().exitOverride();
+    register(program);
+    const running = program.parseAsync(['node', 'gymnast', 'view', '--run', out, '--port', '0', '--seconds', '6']);
+    try {
+      while (!logged.some((l) => l.startsWith('gymnast viewer:'))) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      console.log = log;
+    }
+    const url = /http:\/\/\S+/.exec(logged.find((l) => l.startsWith('gymnast viewer:'))!)![0];
+    const probe = new Probe(url);
+    await probe.open();
+    const deadline = Date.now() + 5000;
+    const policyMeta = () => String(probe.counts.channels.get('policy:CartPole-v1/ppo')?.meta.policy);
+    while (Date.now() < deadline && !/checkpoint at step 512/.test(policyMeta())) await new Promise((r) => setTimeout(r, 100));
+    assert.match(policyMeta(), /greedy, checkpoint at step 512/);
+    assert.ok((probe.counts.metrics.get('run:CartPole-v1/ppo') ?? 0) > 5, 'the curves of metrics.jsonl');
+    assert.ok((probe.counts.frames.get('policy:CartPole-v1/ppo') ?? 0) > 0);
+    probe.close();
+    await running;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

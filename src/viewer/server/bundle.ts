@@ -3,7 +3,6 @@
  * server asks at startup, so the first page load does not wait): three.js, uPlot and its CSS, the
  * protocol file and the client. No build step for the user, nothing written to disk.
  */
-import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -29,6 +28,14 @@ export function clientBundle(): Promise<ClientBundle> {
 
 async function buildClient(): Promise<ClientBundle> {
   const t0 = performance.now();
+  // Loaded here, not at the top: importing the viewer (as the library's index does) must not need
+  // esbuild until a page is actually served.
+  let build: typeof import('esbuild').build;
+  try {
+    ({ build } = await import('esbuild'));
+  } catch (e) {
+    throw new Error(`the viewer bundles its page with esbuild, which cannot be loaded (${(e as Error).message}): npm install esbuild`);
+  }
   const result = await build({
     entryPoints: { app: `${clientDir}main.ts` },
     bundle: true,
