@@ -15,6 +15,7 @@ type Registrar = { register(program: Command): void };
 const COMMAND_MODULES: Record<string, () => Promise<Registrar>> = {
   envs: () => import('./commands/envs.ts'),
   generate: () => import('./commands/generate.ts'),
+  imitation: () => import('./commands/imitation.ts'),
   mdp: () => import('./commands/mdp.ts'),
   motion: () => import('./commands/motion.ts'),
   scenario: () => import('./commands/scenario.ts'),
@@ -30,6 +31,8 @@ const COMMANDS: Record<string, keyof typeof COMMAND_MODULES> = {
   generate: 'generate',
   'motion-metrics': 'generate',
   'train-prior': 'generate',
+  push: 'imitation',
+  trackability: 'imitation',
   mdp: 'mdp',
   motion: 'motion',
   scenario: 'scenario',

@@ -1,0 +1,105 @@
+/**
+ * `gymnast push <run>` and `gymnast trackability <clip>`: thin wrappers over
+ * src/train/imitation.ts. (`gymnast eval` on an imitation run prints the imitation metrics
+ * itself: the env reports them per episode, see src/envs/imitation/imitation-env.ts.)
+ */
+import type { Command } from 'commander';
+import { ValidationError } from '../../core/errors.ts';
+import { parseKeyValues } from '../../train/config.ts';
+import { compareTrackability, pushTest, type PushSearch, type TrackabilityEntry } from '../../train/imitation.ts';
+import '../rooms.ts';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function num(flag: string, value: string | undefined, integer = false): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isSafeInteger(n))) {
+    throw new ValidationError('command line', [{ path: flag, message: `expected a positive ${integer ? 'integer' : 'number'}, got '${value}'` }]);
+  }
+  return n;
+}
+
+function describePush(s: PushSearch): string {
+  const bound = s.minFallN === null ? `at least ${s.maxSurvivedN.toFixed(0)} N (survived the largest force tried)` : `${s.maxSurvivedN.toFixed(0)} N (falls at ${s.minFallN.toFixed(0)} N)`;
+  return `${s.direction.padEnd(9)} ${bound}, ${s.trials.length} trials`;
+}
+
+function describeEntry(label: string, e: TrackabilityEntry): string {
+  return `${label.padEnd(8)} ${e.clip}: normalized return ${e.normalizedReturn.toFixed(3)}, fall rate ${(100 * e.fallRate).toFixed(0)}%, pose error ${e.poseErrorDeg.toFixed(1)}°, end effectors ${e.endEffectorErrorCm.toFixed(1)} cm (${e.steps} steps, ${e.seconds.toFixed(0)} s; ${e.runDir})`;
+}
+
+export function register(program: Command): void {
+  program
+    .command('push <run>')
+    .description("push test of an imitation run's last checkpoint: the largest 0.2 s push on the pelvis, forward and sideways, the policy survives (bisection over force)")
+    .option('--duration <s>', 'push length, seconds', '0.2')
+    .option('--pre <s>', 'seconds of walking before the push', '2')
+    .option('--post <s>', 'seconds it must stay up after the push starts', '4')
+    .option('--max-force <N>', 'upper end of the search, newtons', '1000')
+    .option('--tolerance <N>', 'stop when the bracket is this narrow, newtons', '5')
+    .option('--backend <name>', 'tfjs backend (default: the one the run used)')
+    .option('--json', 'print the report as one JSON document')
+    .action(async (run: string, opts: Record<string, string | boolean | undefined>) => {
+      const r = await pushTest(run, {
+        durationSeconds: num('--duration', opts.duration as string),
+        preSeconds: num('--pre', opts.pre as string),
+        postSeconds: num('--post', opts.post as string),
+        maxForceN: num('--max-force', opts.maxForce as string),
+        toleranceN: num('--tolerance', opts.tolerance as string),
+        backend: opts.backend as string | undefined,
+      });
+      if (opts.json) return void console.log(JSON.stringify(r));
+      console.log(`${r.env}, checkpoint at step ${r.step} (${r.checkpoint})`);
+      console.log(`${r.durationSeconds} s push on the pelvis after ${r.preSeconds} s of walking; survived = no fall within ${r.postSeconds} s`);
+      if (r.fallsUnpushed) console.log('the policy falls without any push: 0 N both ways');
+      console.log(describePush(r.forward));
+      console.log(describePush(r.sideways));
+      console.log("(DeepMimic's walk policy: 240 N forward, 300 N sideways)");
+    });
+
+  program
+    .command('trackability <clip>')
+    .description('imitate a clip (e.g. generated: gymnast generate … --out x.txt) and the real clip it imitates with the same budget; normalized return and fall rate side by side')
+    .option('--against <clip>', 'the real clip (default walk; biped3d_walk on BipedImitate-v0)')
+    .option('--env <id>', 'HumanoidImitate-v0 (default) or BipedImitate-v0')
+    .requiredOption('--steps <n>', 'training budget per clip, env steps')
+    .requiredOption('--out <dir>', 'folder for the two runs (<out>/clip, <out>/against)')
+    .option('--seed <s>', 'seed of both runs', '0')
+    .option('--config <file>', 'PPO settings (e.g. scenarios/imitation/ppo.yaml)')
+    .option('--set <key=value>', 'PPO override (repeatable)', collect, [])
+    .option('--option <key=value>', 'env option for both runs (repeatable)', collect, [])
+    .option('--vector-env <kind>', 'sync or async')
+    .option('--episodes <n>', 'test episodes per clip', '10')
+    .option('--backend <name>', 'tfjs backend')
+    .option('--json', 'print the report as one JSON document')
+    .action(async (clip: string, opts: Record<string, any>) => {
+      if (opts.vectorEnv !== undefined && opts.vectorEnv !== 'sync' && opts.vectorEnv !== 'async') {
+        throw new ValidationError('command line', [{ path: '--vector-env', message: `expected sync or async, got '${opts.vectorEnv}'` }]);
+      }
+      const seed = Number(opts.seed);
+      if (!Number.isSafeInteger(seed) || seed < 0) throw new ValidationError('command line', [{ path: '--seed', message: `expected a non-negative integer, got '${opts.seed}'` }]);
+      const r = await compareTrackability(
+        {
+          clip,
+          against: opts.against,
+          env: opts.env,
+          steps: num('--steps', opts.steps, true)!,
+          seed,
+          out: opts.out,
+          envOptions: parseKeyValues(opts.option, '--option'),
+          configFile: opts.config,
+          set: parseKeyValues(opts.set, '--set'),
+          vectorEnv: opts.vectorEnv,
+          episodes: num('--episodes', opts.episodes, true),
+          backend: opts.backend,
+        },
+        (which) => ({ onStart: ({ runDir }) => console.error(`training on ${which === 'clip' ? clip : 'the real clip'} → ${runDir}`) }),
+      );
+      if (opts.json) return void console.log(JSON.stringify(r));
+      console.log(`${r.env}, ${r.steps} steps each, seed ${r.seed}; 20 s test episodes`);
+      console.log(describeEntry('clip', r.clip));
+      console.log(describeEntry('real', r.against));
+      console.log(`trackability: ${(100 * r.returnRatio).toFixed(0)}% of the real clip's normalized return`);
+    });
+}
