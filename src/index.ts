@@ -7,3 +7,4 @@ export * from './nn/index.ts';
 export * from './agents/index.ts';
 export * from './train/index.ts';
 export * as viewer from './viewer/server/index.ts';
+export * from './envs/character/index.ts';
