@@ -8,3 +8,4 @@ export * from './agents/index.ts';
 export * from './train/index.ts';
 export * as viewer from './viewer/server/index.ts';
 export * from './envs/character/index.ts';
+export * from './envs/imitation/index.ts';
