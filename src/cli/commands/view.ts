@@ -107,7 +107,7 @@ export function register(program: Command): void {
       await serve(opts, (server) => {
         const parts: Closeable[] = [];
         if (run) parts.push(watchRunFolder(server.hub, opts.run!, run));
-        const envs = layoutEnvSources(server.hub, sources, (l) => console.error(l), run ? 0.5 : undefined);
+        const envs = layoutEnvSources(server.hub, sources, (l) => console.error(l), run ? 1.7 : undefined);
         parts.push(...envs.players, ...addClipSources(server.hub, clips, envs.endZ));
         return parts;
       });
@@ -136,7 +136,7 @@ export function register(program: Command): void {
         (server) => {
           const parts: Closeable[] = [];
           if (training) parts.push(trainLive(server.hub, DEMO_TRAINING));
-          const envs = layoutEnvSources(server.hub, sources, (l) => console.error(l), training ? 0.5 : undefined);
+          const envs = layoutEnvSources(server.hub, sources, (l) => console.error(l), training ? 1.7 : undefined);
           parts.push(...envs.players, ...addClipSources(server.hub, clips, envs.endZ));
           return parts;
         },
@@ -256,13 +256,13 @@ class RunDisplay {
       title: `${title} · training env 0`,
       kind: 'run',
       scene: { bodies: [] },
-      offset: [0, 0, -1.5],
+      offset: [0, 0, 0],
       meta: { env: envId, agent: agentName, ...meta },
     });
     this.player = new EnvPlayer(hub, make(envId), {
       id: `policy:${envId}/${agentName}`,
       title: `${title} · latest checkpoint`,
-      offset: [0, 0, 0],
+      offset: [0, 0, -1.2],
       meta: { agent: agentName, policy: 'random (no checkpoint yet)' },
       log: (l) => console.error(l),
     }).start();

@@ -46,7 +46,7 @@ export class World {
     this.scene.fog = new THREE.Fog('#dfe7ef', 15, GRID_SIZE / 2 + 5);
 
     this.camera = new THREE.PerspectiveCamera(45, 1, 0.05, 400);
-    this.camera.position.set(3.5, 2.2, 5.5);
+    this.camera.position.set(3.5, 2.4, 6);
     this.controls = new OrbitControls(this.camera, this.renderer.domElement);
     this.controls.target.set(0, 0.6, 0);
     this.controls.enableDamping = true;

@@ -27,14 +27,15 @@ export interface EnvSourceOptions {
 const MIN_SPACING_M: Record<string, number> = { 'Ant-v1': 3, 'HumanoidTrack-v0': 2.5 };
 
 /**
- * Adds players for each source, placed one group after another along z (after `startZ` when
- * something already sits at the origin). Returns them started; the caller closes them.
+ * Adds players for each source, placed one group after another going away from the page's
+ * default camera (towards −z), after `startZ` metres when something already sits at the origin.
+ * Returns them started; the caller closes them.
  */
 export function addEnvSources(hub: ViewerHub, sources: readonly EnvSourceOptions[], log?: (line: string) => void, startZ?: number): EnvPlayer[] {
   return layoutEnvSources(hub, sources, log, startZ).players;
 }
 
-/** Like `addEnvSources`, and also says where the last group ends (to place more after it). */
+/** Like `addEnvSources`, and also says how far (metres towards −z) the last group reaches, to place more after it. */
 export function layoutEnvSources(hub: ViewerHub, sources: readonly EnvSourceOptions[], log?: (line: string) => void, startZ?: number): { players: EnvPlayer[]; endZ: number | undefined } {
   const players: EnvPlayer[] = [];
   let zCursor = startZ ?? 0;
@@ -58,7 +59,7 @@ export function layoutEnvSources(hub: ViewerHub, sources: readonly EnvSourceOpti
         policy,
         seed: seed + i,
         speed: s.speed,
-        offset: [offsets[i]![0], 0, offsets[i]![2] + zShift],
+        offset: [offsets[i]![0], 0, offsets[i]![2] - zShift],
         meta: { policy: policyName === 'heuristic' && !hasHeuristic(s.envId) ? 'random (no heuristic for this env)' : policyName, ...(n > 1 ? { 'vector index': i } : {}) },
         log,
       });
@@ -76,7 +77,7 @@ export interface ClipSourceOptions {
   ghost?: boolean;
 }
 
-/** Adds a kinematic player per clip, in a row along z after `startZ`; returns them started. */
+/** Adds a kinematic player per clip, in a row towards −z after `startZ` metres; returns them started. */
 export function addClipSources(hub: ViewerHub, clips: readonly ClipSourceOptions[], startZ?: number): ClipPlayer[] {
   const players: ClipPlayer[] = [];
   let zCursor = startZ ?? 0;
@@ -86,7 +87,7 @@ export function addClipSources(hub: ViewerHub, clips: readonly ClipSourceOptions
     const halfZ = Math.max(fp.halfZ, 0.5);
     const z = i === 0 && startZ === undefined ? 0 : zCursor + halfZ + 0.5;
     const id = players.some((p) => p.channel.id === `clip:${clip.name}`) ? `clip:${clip.name}#${i}` : `clip:${clip.name}`;
-    players.push(new ClipPlayer(hub, clip, { id, offset: [0, 0, z], speed: c.speed, ghost: c.ghost, meta: { file: c.clip } }).start());
+    players.push(new ClipPlayer(hub, clip, { id, offset: [0, 0, -z], speed: c.speed, ghost: c.ghost, meta: { file: c.clip } }).start());
     zCursor = z + halfZ;
   });
   return players;
