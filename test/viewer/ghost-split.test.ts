@@ -23,4 +23,14 @@ test('a scene without ghosts is returned as is (same object)', () => {
   assert.is(s.ghost, null);
 });
 
+test("an env's floor slab is left out; a small box stays", () => {
+  const floor = { name: 'floor', shape: 'box' as const, size: [40, 0.001, 40], color: '#cfe0cf' };
+  const crate = { name: 'crate', shape: 'box' as const, size: [0.5, 0.01, 0.5], color: '#cfe0cf' };
+  const s = splitGhost({ bodies: [floor, body('torso'), crate], parents: [-1, -1, 1] });
+  assert.equal(s.main.bodies.map((b) => b.name), ['torso', 'crate']);
+  assert.equal(s.main.parents, [-1, 0]);
+  assert.equal(Array.from(s.mainBodies), [1, 2]);
+  assert.is(s.ghost, null);
+});
+
 test.run();

@@ -23,6 +23,18 @@ test('footprint: a capsule lying along x reaches half length + radius', () => {
   close(fp.halfZ, 0.1);
 });
 
+test('footprint leaves out a floor slab', () => {
+  const scene = {
+    bodies: [
+      { name: 'floor', shape: 'box' as const, size: [40, 0.001, 40], color: '#000000' },
+      { name: 'torso', shape: 'sphere' as const, size: [0.25], color: '#000000' },
+    ],
+  };
+  const fp = footprint({ scene, transforms: Float32Array.of(0, 0, 0, 0, 0, 0, 1, 0, 0.7, 0, 0, 0, 0, 1), time: 0 });
+  close(fp.halfX, 0.25);
+  close(fp.halfZ, 0.25);
+});
+
 test('side by side: centred rows along z, spaced by the footprint, wrapping after perRow', () => {
   const offsets = sideBySide(3, { halfX: 2, halfZ: 0.25 });
   assert.equal(offsets.map((o) => o[2]), [-1, 0, 1]);

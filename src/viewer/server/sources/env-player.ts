@@ -6,7 +6,8 @@
  * length go to the channel's curves.
  *
  * Bodies named `ghost/…` (a tracking env's reference) go to a second channel drawn see-through,
- * `<id>/ghost`. Frames are only read from the env while a page watches.
+ * `<id>/ghost`; an env's floor slab is left out (see `ghost-split.ts`). Frames are only read from
+ * the env while a page watches.
  *
  * The simulated clock: each timer tick adds (wall time elapsed × speed) to a budget and steps the
  * env while the budget covers one env step; at most `maxStepsPerTick` steps or `maxTickMs` of
@@ -49,6 +50,8 @@ export class EnvPlayer {
   private readonly splitScene: unknown;
   private mainOut: Float32Array;
   private ghostOut: Float32Array;
+  /** Whether bodies are gathered (a ghost split, or a floor left out) rather than passed as they are. */
+  private readonly filtered: boolean;
   private policy: Policy;
   private timer: ReturnType<typeof setInterval> | undefined;
   private paused = false;
@@ -81,6 +84,7 @@ export class EnvPlayer {
     this.splitScene = first.scene;
     this.mainOut = new Float32Array(this.split.mainBodies.length * 7);
     this.ghostOut = new Float32Array(this.split.ghostBodies.length * 7);
+    this.filtered = this.split.main !== first.scene;
     const id = options.id ?? `rollout:${env.id}`;
     const title = options.title ?? env.id;
     const control = (action: ControlAction, speed?: number) => this.control(action, speed);
@@ -217,15 +221,15 @@ export class EnvPlayer {
   }
 
   private publishFrame(frame: RenderFrame, discontinuity: boolean, immediate: boolean): void {
-    if (frame.scene !== this.splitScene && !this.ghostChannel) {
-      // No ghost: the hub follows scene changes by itself.
+    if (!this.filtered) {
+      // Bodies as they are: the hub follows scene changes by itself.
       this.channel.publish(frame, { discontinuity, immediate });
       return;
     }
-    if (frame.scene !== this.splitScene) throw new RangeError(`${this.env.id}: the scene changed under a ghost split, which the viewer does not follow`);
+    if (frame.scene !== this.splitScene) throw new RangeError(`${this.env.id}: the scene changed under a body split, which the viewer does not follow`);
     const t = frame.transforms;
     const options = { discontinuity, immediate };
-    this.channel.publish({ transforms: this.ghostChannel ? gatherBodies(t, this.split.mainBodies, this.mainOut) : t, time: frame.time }, options);
+    this.channel.publish({ transforms: gatherBodies(t, this.split.mainBodies, this.mainOut), time: frame.time }, options);
     if (this.ghostChannel) this.ghostChannel.publish({ transforms: gatherBodies(t, this.split.ghostBodies, this.ghostOut), time: frame.time }, options);
   }
 }

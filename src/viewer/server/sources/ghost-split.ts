@@ -1,9 +1,12 @@
 /**
- * Envs that track a reference draw it as extra bodies named `ghost/<joint>` in their frame (see
- * HumanoidTrack-v0). The viewer moves those to a channel of their own marked `ghost`, so the page
- * draws the reference see-through over (or beside) the simulated character.
+ * How the viewer sorts an env's bodies before publishing them:
+ * - envs that track a reference draw it as extra bodies named `ghost/<joint>` (see
+ *   HumanoidTrack-v0): those go to a channel of their own marked `ghost`, so the page draws the
+ *   reference see-through over (or beside) the simulated character;
+ * - an env's floor (a box at least 10 m across and at most 5 cm thick, like Ant-v1's) is left
+ *   out: the page has its own ground, and one env's floor would cover its neighbours.
  */
-import type { SceneSpec } from '../../../core/frame.ts';
+import type { BodySpec, SceneSpec } from '../../../core/frame.ts';
 import { TRANSFORM_STRIDE } from '../../../core/frame.ts';
 
 export const GHOST_PREFIX = 'ghost/';
@@ -23,12 +26,21 @@ function subScene(scene: SceneSpec, keep: number[], rename: (n: string) => strin
   return out;
 }
 
+/** A floor slab: wide and thin (the page draws its own ground instead). */
+export function isFloor(b: BodySpec): boolean {
+  return b.shape === 'box' && b.size[0]! >= 5 && b.size[2]! >= 5 && b.size[1]! <= 0.025;
+}
+
 export function splitGhost(scene: SceneSpec): GhostSplit {
   const main: number[] = [];
   const ghost: number[] = [];
-  scene.bodies.forEach((b, i) => (b.name.startsWith(GHOST_PREFIX) ? ghost : main).push(i));
+  scene.bodies.forEach((b, i) => {
+    if (isFloor(b)) return;
+    (b.name.startsWith(GHOST_PREFIX) ? ghost : main).push(i);
+  });
+  const unchanged = ghost.length === 0 && main.length === scene.bodies.length;
   return {
-    main: ghost.length === 0 ? scene : subScene(scene, main, (n) => n),
+    main: unchanged ? scene : subScene(scene, main, (n) => n),
     ghost: ghost.length === 0 ? null : subScene(scene, ghost, (n) => n.slice(GHOST_PREFIX.length)),
     mainBodies: Int32Array.from(main),
     ghostBodies: Int32Array.from(ghost),

@@ -5,6 +5,7 @@
  */
 import type { RenderFrame } from '../../../core/frame.ts';
 import { TRANSFORM_STRIDE } from '../../../core/frame.ts';
+import { isFloor } from './ghost-split.ts';
 
 export interface Footprint {
   /** Half extents of what the bodies cover at this frame, around the origin, metres. */
@@ -12,11 +13,12 @@ export interface Footprint {
   halfZ: number;
 }
 
-/** How far from the origin the bodies reach in x and z: each body's axis-aligned box, rotation included. */
+/** How far from the origin the bodies reach in x and z: each body's axis-aligned box, rotation included (a floor slab excluded). */
 export function footprint(frame: RenderFrame): Footprint {
   let halfX = 0;
   let halfZ = 0;
   frame.scene.bodies.forEach((b, i) => {
+    if (isFloor(b)) return;
     const o = i * TRANSFORM_STRIDE;
     const t = frame.transforms;
     const x = t[o]!, z = t[o + 2]!;
