@@ -80,7 +80,7 @@ async function setUp(): Promise<void> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
   });
-  page = await browser.newPage({ viewport: { width: 900, height: 500 } });
+  page = await browser.newPage({ viewport: { width: 800, height: 450 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(server.url);
 }

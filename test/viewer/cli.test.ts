@@ -108,7 +108,7 @@ test('view --run follows a run folder: its curves, and its latest checkpoint pla
     console.log = (...parts: unknown[]) => void logged.push(parts.join(' '));
     const program = new Command().exitOverride();
     register(program);
-    const running = program.parseAsync(['node', 'gymnast', 'view', '--run', out, '--port', '0', '--seconds', '6']);
+    const running = program.parseAsync(['node', 'gymnast', 'view', '--run', out, '--port', '0', '--seconds', '30']);
     try {
       while (!logged.some((l) => l.startsWith('gymnast viewer:'))) await new Promise((r) => setTimeout(r, 50));
     } finally {
@@ -124,6 +124,7 @@ test('view --run follows a run folder: its curves, and its latest checkpoint pla
     assert.ok((probe.counts.metrics.get('run:CartPole-v1/ppo') ?? 0) > 5, 'the curves of metrics.jsonl');
     assert.ok((probe.counts.frames.get('policy:CartPole-v1/ppo') ?? 0) > 0);
     probe.close();
+    process.emit('SIGINT'); // what Ctrl-C does: the view stops now instead of at --seconds
     await running;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -27,14 +27,14 @@ function returns(id: string, policyName: string, seeds: number): number[] {
 
 test('the CartPole controller balances the pole for the full 500 steps', () => {
   if (!registeredIds().includes('CartPole-v1')) return;
-  assert.equal(returns('CartPole-v1', 'heuristic', 5), [500, 500, 500, 500, 500]);
+  assert.equal(returns('CartPole-v1', 'heuristic', 3), [500, 500, 500]);
 });
 
 test('the Pendulum controller swings up and holds: far above the random policy', () => {
   if (!registeredIds().includes('Pendulum-v1')) return;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const heuristic = mean(returns('Pendulum-v1', 'heuristic', 4));
-  const random = mean(returns('Pendulum-v1', 'random', 4));
+  const heuristic = mean(returns('Pendulum-v1', 'heuristic', 3));
+  const random = mean(returns('Pendulum-v1', 'random', 3));
   // Gymnasium's random policy averages about −1200; a swing-up controller is above −400.
   assert.ok(heuristic > -400, `heuristic mean return ${heuristic}`);
   assert.ok(heuristic > random + 500, `heuristic ${heuristic} vs random ${random}`);
