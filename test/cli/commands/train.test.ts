@@ -21,7 +21,7 @@ function gymnast(...args: string[]): Promise<{ code: number; stdout: string; std
   });
 }
 
-test('train --steps 256 for each agent; eval for two', async () => {
+test('train --steps 256 for each agent; eval for one', async () => {
   const agents = ['dqn', 'reinforce', 'a2c', 'ppo'];
   // Two at a time: the machine has two cores.
   for (let i = 0; i < agents.length; i += 2) {
@@ -35,8 +35,9 @@ test('train --steps 256 for each agent; eval for two', async () => {
       assert.equal([config.agent, config.env, config.steps, config.seed, config.backend.name], [agent, 'CartPole-v1', 256, 1, 'wasm']);
       assert.ok(latestCheckpoint(join(out, 'checkpoints')), `${agent}: a checkpoint`);
       assert.match(readFileSync(join(out, 'metrics.jsonl'), 'utf8'), /"charts\/episodic_return"/);
-      // Each CLI process costs seconds of start-up: eval through the CLI for two of the four.
-      if (agent !== 'dqn' && agent !== 'ppo') return;
+      // Each CLI process costs seconds of start-up: eval through the CLI for one of the four
+      // (test/train/evaluate.test.ts covers evaluation in-process).
+      if (agent !== 'ppo') return;
       const e = await gymnast('eval', out, '--episodes', '2', '--json');
       assert.is(e.code, 0, e.stderr);
       const res = JSON.parse(e.stdout);
@@ -53,7 +54,6 @@ test('bad input: exit 2 with one clear message', async () => {
   const checks: [string[], RegExp][] = [
     [['train', '--env', 'CartPole-v1', '--agent', 'sac'], /gymnast: unknown agent 'sac'\. Known agents: dqn, reinforce, a2c, ppo/],
     [['train', '--env', 'CartPole-v1', '--agent', 'ppo', '--set', 'gamma=1.5', '--set', 'numSteps=lots'], /ppo hyperparameters: 2 problems\n {2}- numSteps: .*\n {2}- gamma: /],
-    [['train', '--env', 'CartPole-v1', '--agent', 'ppo', '--steps', 'ten'], /--steps: expected an integer, got 'ten'/],
   ];
   await Promise.all(checks.map(async ([args, pattern]) => {
     const r = await gymnast(...args);
