@@ -11,9 +11,12 @@
  *
  * The denoiser is an MLP on the whole window with a sinusoidal timestep embedding and the label's
  * one-hot appended to its input. Its output is added to a skip term, as in the preconditioning of
- * Karras et al. 2022: ε̂ = √(1 − ᾱ_t)·x_t + net(·) (x̂₀ = √ᾱ_t·x_t + net(·)), the posterior means for
- * unit-variance data; so the network learns a residual and never has to carry the whole window
- * through its hidden layers (an MLP narrower than the window cannot represent the identity). It may work on the window's slow part: with `dctCoefficients` =
+ * Karras et al. 2022: the posterior mean of the target under a Gaussian model of the data, per
+ * number with variance λ: x̂₀ = √ᾱ·λ/(ᾱλ + 1 − ᾱ)·x_t + net(·), ε̂ = √(1 − ᾱ)/(ᾱλ + 1 − ᾱ)·x_t +
+ * net(·) (λ = 1 for standardised numbers; with PCA, λ is each principal component's variance, so
+ * the skip alone is the Wiener filter). The network learns a residual and never has to carry the
+ * whole window through its hidden layers (an MLP narrower than the window cannot represent the
+ * identity, and learning even the linear filter through ReLU layers takes thousands of steps). It may work on the window's slow part: with `dctCoefficients` =
  * K > 0 a window is first projected on the K lowest frequencies of an orthonormal DCT along time
  * (ops.ts), halving the numbers for K = W/2 and keeping motion above K/(2W)·30 Hz out of the
  * samples (real motion has little there: 8 of 16 coefficients keep 0–7.5 Hz). K = 0 works on the
@@ -33,6 +36,7 @@
  * An exponential moving average of the weights (decay 0.999, warmed up as (1 + n)/(10 + n)) is
  * kept and used for sampling and evaluation, as DDPM does.
  */
+import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { FileFormatError, UsageError } from '../core/errors.ts';
 import type { Rng, RngState } from '../core/rng.ts';
@@ -40,7 +44,7 @@ import { requireArray, restoreWeights, weightsOf, type CheckpointData } from '..
 import { Mlp, type Param } from '../nn/mlp.ts';
 import { Adam, assignArray, clipGradNorm } from '../nn/optim.ts';
 import { WindowSampler, type MotionDataset } from './dataset.ts';
-import { solveSpd } from './linalg.ts';
+import { cholesky, choleskySolve, matMul, symmetricEigen } from './linalg.ts';
 import { dctBasis, fromDct, toDct } from './ops.ts';
 import { warmup, type MotionPrior, type PriorContext, type PriorDefinition, type SampleOptions } from './prior.ts';
 
@@ -52,8 +56,11 @@ export const diffusionSchema = z
     betaEnd: z.number().positive().default(0.02).describe('linear schedule: β_T (Ho et al.: 0.02)'),
     prediction: z.enum(['epsilon', 'x0']).default('epsilon').describe('what the network predicts: the noise ε (DDPM) or the clean window x₀ (MDM)'),
     hidden: z.array(z.number().int().min(1)).min(1).default([512, 512, 512]).describe('hidden layer widths of the denoising MLP'),
+    activation: z.enum(['relu', 'tanh']).default('relu').describe('activation of the hidden layers (tanh cannot die; relu units can, all of a layer at once)'),
+    outputGain: z.number().min(0).default(0.1).describe('orthogonal gain of the last layer: small, so the model starts at the skip term alone'),
     timeEmbedding: z.number().int().min(2).default(64).describe('size of the sinusoidal timestep embedding (even)'),
     dctCoefficients: z.number().int().min(0).default(8).describe('model the K lowest DCT coefficients along time of each window (0: the frames themselves)'),
+    pcaComponents: z.number().int().min(0).default(0).describe('model the first P principal components of the standardised window (a rotation, measured on the training data at the first step, the skip term using each component\'s variance; 0: all numbers, no PCA)'),
     conditional: z.boolean().default(true).describe('condition on the clip-family label'),
     condDropProbability: z.number().min(0).max(1).default(0.1).describe('probability of replacing the label by the no-label token in training (classifier-free guidance; Ho & Salimans, MDM: 0.1)'),
     batchSize: z.number().int().min(1).default(64).describe('windows per optimizer step'),
@@ -108,8 +115,10 @@ export class Diffusion implements MotionPrior {
   readonly params: Param[];
   step = 0;
   readonly schedule: NoiseSchedule;
-  /** Numbers the network models per window: K·D (DCT) or W·D. */
+  /** Numbers the network models per window: P (PCA), else K·D (DCT) or W·D. */
   readonly dim: number;
+  /** Numbers per window after the time basis: K·D or W·D. */
+  readonly coefDim: number;
   private readonly net: Mlp;
   private readonly emaNet: Mlp;
   private readonly ema: Float32Array[];
@@ -132,6 +141,9 @@ export class Diffusion implements MotionPrior {
    */
   readonly dataMean: Float32Array;
   readonly dataStd: Float32Array;
+  /** PCA: principal directions [coefDim × P] (column j is direction j) and the components' standard deviations [P] (not divided out: the skip term uses them). */
+  readonly pcaBasis: Float32Array;
+  readonly pcaScale: Float32Array;
   private dataStatsReady = false;
 
   constructor(
@@ -144,15 +156,21 @@ export class Diffusion implements MotionPrior {
     if (cfg.timeEmbedding % 2 !== 0) throw new UsageError(`diffusion: timeEmbedding must be even, got ${cfg.timeEmbedding}`);
     this.keep = cfg.dctCoefficients > 0 ? cfg.dctCoefficients : this.W;
     this.basis = cfg.dctCoefficients > 0 ? dctBasis(this.W, this.keep) : identity(this.W);
-    this.dim = this.keep * this.D;
-    this.dataMean = new Float32Array(this.dim);
-    this.dataStd = new Float32Array(this.dim).fill(1);
+    this.coefDim = this.keep * this.D;
+    if (cfg.pcaComponents > this.coefDim) throw new UsageError(`diffusion: pcaComponents ${cfg.pcaComponents} exceeds the ${this.coefDim} numbers of a window`);
+    this.dim = cfg.pcaComponents > 0 ? cfg.pcaComponents : this.coefDim;
+    this.dataMean = new Float32Array(this.coefDim);
+    this.dataStd = new Float32Array(this.coefDim).fill(1);
+    this.pcaBasis = new Float32Array(cfg.pcaComponents > 0 ? this.coefDim * this.dim : 0);
+    for (let j = 0; j < (cfg.pcaComponents > 0 ? this.dim : 0); j++) this.pcaBasis[j * this.dim + j] = 1;
+    this.pcaScale = new Float32Array(cfg.pcaComponents > 0 ? this.dim : 0).fill(1);
     this.condSize = cfg.conditional ? ctx.numLabels + 1 : 0;
     this.inputSize = this.dim + cfg.timeEmbedding + this.condSize;
     this.schedule = noiseSchedule(cfg.schedule, cfg.diffusionSteps, cfg.betaStart, cfg.betaEnd);
-    this.net = new Mlp('diffusion/denoiser', { sizes: [this.inputSize, ...cfg.hidden, this.dim], activation: 'relu' }, ctx.rng);
+    const spec = { sizes: [this.inputSize, ...cfg.hidden, this.dim], activation: cfg.activation, outputGain: cfg.outputGain };
+    this.net = new Mlp('diffusion/denoiser', spec, ctx.rng);
     // The average's own network: a second set of variables, weights copied in before sampling.
-    this.emaNet = new Mlp('diffusion/ema', { sizes: [this.inputSize, ...cfg.hidden, this.dim], activation: 'relu' }, ctx.rng);
+    this.emaNet = new Mlp('diffusion/ema', spec, ctx.rng);
     this.ema = this.net.params.map((p) => (p.variable.dataSync() as Float32Array).slice());
     this.params = this.net.params;
     this.optimizer = new Adam(this.params, { lr: cfg.learningRate });
@@ -168,33 +186,73 @@ export class Diffusion implements MotionPrior {
     return this.emaNet;
   }
 
-  /** Windows [n × W × D] → the modelled vectors [n × dim]: time basis, then per-number standardisation. */
+  /**
+   * Windows [n × W × D] → the modelled vectors [n × dim]: time basis, per-number
+   * standardisation, then (with PCA) projection on the principal directions.
+   */
   toModel(windows: Float32Array, n: number): Float32Array {
-    const c = this.cfg.dctCoefficients > 0 ? toDct(windows, n, this.W, this.D, this.basis, this.keep) : windows.slice(0, n * this.dim);
-    const { dim, dataMean, dataStd } = this;
-    for (let k = 0; k < c.length; k++) c[k] = (c[k]! - dataMean[k % dim]!) / dataStd[k % dim]!;
-    return c;
+    const c = this.cfg.dctCoefficients > 0 ? toDct(windows, n, this.W, this.D, this.basis, this.keep) : windows.slice(0, n * this.coefDim);
+    const { coefDim, dataMean, dataStd } = this;
+    for (let k = 0; k < c.length; k++) c[k] = (c[k]! - dataMean[k % coefDim]!) / dataStd[k % coefDim]!;
+    if (this.cfg.pcaComponents === 0) return c;
+    const P = this.dim, V = this.pcaBasis;
+    const z = new Float32Array(n * P);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < coefDim; k++) {
+        const v = c[i * coefDim + k]!;
+        if (v === 0) continue;
+        for (let j = 0; j < P; j++) z[i * P + j] += V[k * P + j]! * v;
+      }
+    }
+    return z;
   }
 
   /** Modelled vectors → windows [n × W × D]. */
   toWindows(x: Float32Array, n: number): Float32Array {
-    const { dim, dataMean, dataStd } = this;
-    const c = x.map((v, k) => v * dataStd[k % dim]! + dataMean[k % dim]!);
+    const { coefDim, dataMean, dataStd } = this;
+    let c: Float32Array;
+    if (this.cfg.pcaComponents === 0) c = x.slice(0, n * coefDim);
+    else {
+      const P = this.dim, V = this.pcaBasis;
+      c = new Float32Array(n * coefDim);
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < coefDim; k++) {
+          let v = 0;
+          for (let j = 0; j < P; j++) v += V[k * P + j]! * x[i * P + j]!;
+          c[i * coefDim + k] = v;
+        }
+      }
+    }
+    for (let k = 0; k < c.length; k++) c[k] = c[k]! * dataStd[k % coefDim]! + dataMean[k % coefDim]!;
     return this.cfg.dctCoefficients > 0 ? fromDct(c, n, this.W, this.D, this.basis, this.keep) : c;
   }
 
-  /** Measures the per-number mean and std of the modelled vectors on 4096 training windows. */
+  /**
+   * Measures, on 4096 training windows, the per-number mean and std after the time basis and,
+   * with PCA, the top principal directions of the standardised numbers (subspace iteration on
+   * their covariance, then Rayleigh–Ritz).
+   */
   private measureData(): void {
     const n = 4096, windows = new Float32Array(n * this.W * this.D);
     this.sampler!.batch(this.ctx.rng, n, windows, new Int32Array(n));
     const c = this.cfg.dctCoefficients > 0 ? toDct(windows, n, this.W, this.D, this.basis, this.keep) : windows;
-    const { dim } = this;
-    const sum = new Float64Array(dim), sq = new Float64Array(dim);
-    for (let i = 0; i < n; i++) for (let k = 0; k < dim; k++) { const v = c[i * dim + k]!; sum[k] += v; sq[k] += v * v; }
-    for (let k = 0; k < dim; k++) {
+    const { coefDim } = this;
+    const sum = new Float64Array(coefDim), sq = new Float64Array(coefDim);
+    for (let i = 0; i < n; i++) for (let k = 0; k < coefDim; k++) { const v = c[i * coefDim + k]!; sum[k] += v; sq[k] += v * v; }
+    for (let k = 0; k < coefDim; k++) {
       const m = sum[k]! / n;
       this.dataMean[k] = m;
       this.dataStd[k] = Math.max(1e-3, Math.sqrt(Math.max(0, sq[k]! / n - m * m)));
+    }
+    if (this.cfg.pcaComponents > 0) {
+      for (let k = 0; k < c.length; k++) c[k] = (c[k]! - this.dataMean[k % coefDim]!) / this.dataStd[k % coefDim]!;
+      const cov = tf.tidy(() => {
+        const X = tf.tensor2d(c.subarray(0, n * coefDim), [n, coefDim]);
+        return tf.div(tf.matMul(tf.transpose(X), X), n - 1).dataSync() as Float32Array;
+      });
+      const { vectors, values } = topEigenvectors(cov, coefDim, this.dim, this.ctx.rng);
+      this.pcaBasis.set(vectors);
+      for (let j = 0; j < this.dim; j++) this.pcaScale[j] = Math.sqrt(Math.max(1e-8, values[j]!));
     }
     this.dataStatsReady = true;
   }
@@ -241,7 +299,7 @@ export class Diffusion implements MotionPrior {
     for (let i = 0; i < B; i++) {
       const skip = this.skip(t[i]!);
       for (let k = i * dim; k < (i + 1) * dim; k++) {
-        const d = pred[k]! + skip * xt[k]! - target[k]!;
+        const d = pred[k]! + skip[k - i * dim]! * xt[k]! - target[k]!;
         loss += d * d;
         dOut[k] = (2 * d) / (B * dim);
       }
@@ -266,18 +324,25 @@ export class Diffusion implements MotionPrior {
     this.emaFresh = false;
   }
 
-  /** Weight of x_t in the prediction (see the header). */
-  private skip(t: number): number {
+  /** Weight of x_t in the prediction, per modelled number (see the header). */
+  private skip(t: number): Float32Array {
     const ab = this.schedule.alphaBars[t]!;
-    return this.cfg.prediction === 'epsilon' ? Math.sqrt(1 - ab) : Math.sqrt(ab);
+    const out = new Float32Array(this.dim);
+    for (let k = 0; k < this.dim; k++) {
+      const lambda = this.cfg.pcaComponents > 0 ? this.pcaScale[k]! ** 2 : 1;
+      const denom = ab * lambda + 1 - ab;
+      out[k] = this.cfg.prediction === 'epsilon' ? Math.sqrt(1 - ab) / denom : (Math.sqrt(ab) * lambda) / denom;
+    }
+    return out;
   }
 
   /** Network output plus the skip term, in place: the prediction for rows of x_t at index t. */
   private withSkip(out: Float32Array, xt: Float32Array, t: number | ArrayLike<number>): Float32Array {
     const dim = this.dim;
+    let skip = typeof t === 'number' ? this.skip(t) : null;
     for (let i = 0; i < out.length / dim; i++) {
-      const skip = this.skip(typeof t === 'number' ? t : t[i]!);
-      for (let k = i * dim; k < (i + 1) * dim; k++) out[k]! += skip * xt[k]!;
+      if (typeof t !== 'number') skip = this.skip(t[i]!);
+      for (let k = 0; k < dim; k++) out[i * dim + k]! += skip![k]! * xt[i * dim + k]!;
     }
     return out;
   }
@@ -398,45 +463,67 @@ export class Diffusion implements MotionPrior {
   }
 
   /**
-   * The inpainting correction for the first `count` frames: B_k (their rows of the time basis),
-   * and P = B_kᵀ(B_k B_kᵀ)⁻¹, so that c ← c + P·(y − B_k·c) makes B_k·c = y with the smallest
-   * change (with the identity basis: replace the known frames). It works on the unstandardised
-   * coefficients c = μ + σ ⊙ x, where noising x_t = a·x_0 + s·ε reads c_t = a·c_0 + (1 − a)·μ +
-   * s·σ ⊙ ε; so the known frames noised to the step are y = a·x_known + B_k·((1 − a)·μ + s·σ ⊙ ε).
+   * The inpainting correction for the first `count` frames. Those frames are an affine function
+   * of the modelled vector, y = M·x + c (time basis, standardisation and PCA are all linear);
+   * after each denoising step x moves by G·(y_t − M·x − c) with G = Mᵀ(MMᵀ)⁻¹ when M has no more
+   * rows than columns (the smallest move that matches the known frames exactly; with the
+   * identity basis, replacing them) and G = (MᵀM)⁻¹Mᵀ otherwise (PCA: the least-squares match).
+   * The target is the known frames noised to the step, y_t = a·y + (1 − a)·c + s·M·ε with
+   * ε ~ N(0, I), because x_t = a·x_0 + s·ε.
    */
   private inpainter(count: number): (x: Float32Array, knownFrames: Float32Array, n: number, a: number, s: number, rng: Rng) => void {
-    const { keep, D, basis, dim } = this;
-    if (count > keep) throw new UsageError(`diffusion: cannot pin ${count} frames with ${keep} DCT coefficients`);
-    const G = new Float64Array(count * count);
-    for (let i = 0; i < count; i++) for (let j = 0; j < count; j++) { let v = 0; for (let k = 0; k < keep; k++) v += basis[i * keep + k]! * basis[j * keep + k]!; G[i * count + j] = v; }
-    // P columns: P[:, j] = B_kᵀ · G⁻¹ e_j.
-    const P = new Float64Array(keep * count);
-    for (let j = 0; j < count; j++) {
-      const e = new Float64Array(count); e[j] = 1;
-      const g = solveSpd(G, e, count);
-      for (let k = 0; k < keep; k++) { let v = 0; for (let i = 0; i < count; i++) v += basis[i * keep + k]! * g[i]!; P[k * count + j] = v; }
+    const { D, dim } = this;
+    const rows = count * D;
+    // M and c, column by column: M·e_j is the known frames of basis vector j minus those of 0.
+    const zero = this.toWindows(new Float32Array(dim), 1);
+    const c = Float64Array.from(zero.subarray(0, rows));
+    const M = new Float64Array(rows * dim);
+    for (let j = 0; j < dim; j++) {
+      const e = new Float32Array(dim);
+      e[j] = 1;
+      const w = this.toWindows(e, 1);
+      for (let r = 0; r < rows; r++) M[r * dim + j] = w[r]! - c[r]!;
     }
-    const resid = new Float64Array(count), offset = new Float64Array(keep);
-    const { dataMean: mu, dataStd: sd } = this;
+    const G = new Float64Array(dim * rows);
+    if (rows <= dim) {
+      const MMt = new Float64Array(rows * rows);
+      for (let i = 0; i < rows; i++) for (let k = i; k < rows; k++) { let v = 0; for (let j = 0; j < dim; j++) v += M[i * dim + j]! * M[k * dim + j]!; MMt[i * rows + k] = v; MMt[k * rows + i] = v; }
+      addRidge(MMt, rows);
+      const L = cholesky(MMt, rows);
+      for (let r = 0; r < rows; r++) {
+        const e = new Float64Array(rows); e[r] = 1;
+        const g = choleskySolve(L, e, rows);
+        for (let j = 0; j < dim; j++) { let v = 0; for (let i = 0; i < rows; i++) v += M[i * dim + j]! * g[i]!; G[j * rows + r] = v; }
+      }
+    } else {
+      const MtM = new Float64Array(dim * dim);
+      for (let i = 0; i < dim; i++) for (let k = i; k < dim; k++) { let v = 0; for (let r = 0; r < rows; r++) v += M[r * dim + i]! * M[r * dim + k]!; MtM[i * dim + k] = v; MtM[k * dim + i] = v; }
+      addRidge(MtM, dim);
+      const L = cholesky(MtM, dim);
+      for (let r = 0; r < rows; r++) {
+        const mt = new Float64Array(dim);
+        for (let j = 0; j < dim; j++) mt[j] = M[r * dim + j]!;
+        const g = choleskySolve(L, mt, dim);
+        for (let j = 0; j < dim; j++) G[j * rows + r] = g[j]!;
+      }
+    }
+    const resid = new Float64Array(rows), eps = new Float64Array(dim);
     return (x, knownFrames, n, a, s, rng) => {
-      for (let r = 0; r < n; r++) {
-        const xo = r * dim;
-        for (let d = 0; d < D; d++) {
-          for (let k = 0; k < keep; k++) offset[k] = (1 - a) * mu[k * D + d]! + (s > 0 ? s * sd[k * D + d]! * rng.normal() : 0);
-          for (let i = 0; i < count; i++) {
-            let cur = 0, off = 0;
-            for (let k = 0; k < keep; k++) {
-              const b = basis[i * keep + k]!;
-              cur += b * (mu[k * D + d]! + sd[k * D + d]! * x[xo + k * D + d]!);
-              off += b * offset[k]!;
-            }
-            resid[i] = a * knownFrames[(r * count + i) * D + d]! + off - cur;
+      for (let i = 0; i < n; i++) {
+        const xo = i * dim;
+        if (s > 0) for (let j = 0; j < dim; j++) eps[j] = rng.normal();
+        for (let r = 0; r < rows; r++) {
+          let cur = c[r]!, noise = 0;
+          for (let j = 0; j < dim; j++) {
+            cur += M[r * dim + j]! * x[xo + j]!;
+            if (s > 0) noise += M[r * dim + j]! * eps[j]!;
           }
-          for (let k = 0; k < keep; k++) {
-            let v = 0;
-            for (let i = 0; i < count; i++) v += P[k * count + i]! * resid[i]!;
-            x[xo + k * D + d]! += v / sd[k * D + d]!;
-          }
+          resid[r] = a * knownFrames[i * rows + r]! + (1 - a) * c[r]! + s * noise - cur;
+        }
+        for (let j = 0; j < dim; j++) {
+          let v = 0;
+          for (let r = 0; r < rows; r++) v += G[j * rows + r]! * resid[r]!;
+          x[xo + j]! += v;
         }
       }
     };
@@ -528,8 +615,10 @@ export class Diffusion implements MotionPrior {
       optimizers: { optimizer: this.optimizer.getState() },
       arrays: [
         ...this.net.params.map((p, i) => ({ name: `ema/${p.name}`, shape: [...p.variable.shape], data: this.ema[i]!.slice() })),
-        { name: 'data/mean', shape: [this.dim], data: this.dataMean.slice() },
-        { name: 'data/std', shape: [this.dim], data: this.dataStd.slice() },
+        { name: 'data/mean', shape: [this.coefDim], data: this.dataMean.slice() },
+        { name: 'data/std', shape: [this.coefDim], data: this.dataStd.slice() },
+        { name: 'data/pca_basis', shape: [this.pcaBasis.length], data: this.pcaBasis.slice() },
+        { name: 'data/pca_scale', shape: [this.pcaScale.length], data: this.pcaScale.slice() },
       ],
       state: { step: this.step, rng: this.ctx.rng.getState(), dataStatsReady: this.dataStatsReady },
     };
@@ -539,8 +628,10 @@ export class Diffusion implements MotionPrior {
     restoreWeights(this.params, data.weights, where);
     this.net.params.forEach((p, i) => this.ema[i]!.set(requireArray(data.arrays, `ema/${p.name}`, where, p.variable.size)));
     this.emaFresh = false;
-    this.dataMean.set(requireArray(data.arrays, 'data/mean', where, this.dim));
-    this.dataStd.set(requireArray(data.arrays, 'data/std', where, this.dim));
+    this.dataMean.set(requireArray(data.arrays, 'data/mean', where, this.coefDim));
+    this.dataStd.set(requireArray(data.arrays, 'data/std', where, this.coefDim));
+    this.pcaBasis.set(requireArray(data.arrays, 'data/pca_basis', where, this.pcaBasis.length));
+    this.pcaScale.set(requireArray(data.arrays, 'data/pca_scale', where, this.pcaScale.length));
     this.dataStatsReady = (data.state as { dataStatsReady?: boolean }).dataStatsReady === true;
     const opt = data.optimizers.optimizer;
     if (!opt) throw new FileFormatError(where, 'optimizer', 'missing');
@@ -555,6 +646,63 @@ export class Diffusion implements MotionPrior {
     this.net.dispose();
     this.emaNet.dispose();
   }
+}
+
+/** Adds a relative ridge (1e-12 of the mean diagonal) so a rank-deficient Gram matrix still factors. */
+function addRidge(a: Float64Array, n: number): void {
+  let tr = 0;
+  for (let i = 0; i < n; i++) tr += a[i * n + i]!;
+  const eps = 1e-12 * (tr / n) + 1e-300;
+  for (let i = 0; i < n; i++) a[i * n + i]! += eps;
+}
+
+/**
+ * The top `k` eigenvectors (columns of [n × k]) and eigenvalues of a symmetric PSD matrix by
+ * subspace iteration (40 rounds, Gram–Schmidt) and a Rayleigh–Ritz step; eigenvalues descending.
+ */
+function topEigenvectors(a: ArrayLike<number>, n: number, k: number, rng: Rng): { vectors: Float32Array; values: Float64Array } {
+  if (2 * k > n) {
+    // Most of the spectrum: a full Jacobi decomposition is cheaper than iterating k vectors.
+    const { values, vectors } = symmetricEigen(a, n);
+    const order = Array.from({ length: n }, (_, i) => i).sort((p, q) => values[q]! - values[p]!).slice(0, k);
+    const out = new Float32Array(n * k);
+    order.forEach((src, j) => { for (let r = 0; r < n; r++) out[r * k + j] = vectors[r * n + src]!; });
+    return { vectors: out, values: Float64Array.from(order, (i) => values[i]!) };
+  }
+  let Q: Float64Array<ArrayBuffer> = new Float64Array(n * k);
+  for (let i = 0; i < Q.length; i++) Q[i] = rng.normal();
+  const orthonormalise = (m: Float64Array) => {
+    for (let j = 0; j < k; j++) {
+      for (let p = 0; p < j; p++) {
+        let d = 0;
+        for (let i = 0; i < n; i++) d += m[i * k + j]! * m[i * k + p]!;
+        for (let i = 0; i < n; i++) m[i * k + j]! -= d * m[i * k + p]!;
+      }
+      let norm = 0;
+      for (let i = 0; i < n; i++) norm += m[i * k + j]! ** 2;
+      norm = Math.sqrt(norm) || 1;
+      for (let i = 0; i < n; i++) m[i * k + j]! /= norm;
+    }
+  };
+  orthonormalise(Q);
+  for (let it = 0; it < 40; it++) {
+    Q = matMul(a, Q, n, n, k) as Float64Array<ArrayBuffer>;
+    orthonormalise(Q);
+  }
+  // Rayleigh–Ritz: eigenvectors of Qᵀ A Q rotate Q onto the eigenvectors.
+  const AQ = matMul(a, Q, n, n, k);
+  const small = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) { let v = 0; for (let r = 0; r < n; r++) v += Q[r * k + i]! * AQ[r * k + j]!; small[i * k + j] = v; }
+  for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) { const v = (small[i * k + j]! + small[j * k + i]!) / 2; small[i * k + j] = v; small[j * k + i] = v; }
+  const { values, vectors } = symmetricEigen(small, k);
+  const order = Array.from({ length: k }, (_, i) => i).sort((p, q) => values[q]! - values[p]!);
+  const out = new Float32Array(n * k);
+  const vals = new Float64Array(k);
+  order.forEach((src, j) => {
+    vals[j] = values[src]!;
+    for (let r = 0; r < n; r++) { let v = 0; for (let i = 0; i < k; i++) v += Q[r * k + i]! * vectors[i * k + src]!; out[r * k + j] = v; }
+  });
+  return { vectors: out, values: vals };
 }
 
 function identity(n: number): Float32Array {

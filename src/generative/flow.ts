@@ -23,6 +23,11 @@
  * clips), where a flow's density would grow without bound; as with dequantisation of images, the
  * flow models the data plus a little Gaussian noise (`dataNoise`), in training and evaluation. Sampling draws z ~ N(0, T²·I) (Glow's temperature T) and inverts the steps.
  * Long motions: best of `candidates` samples at matching the previous window's end (prior.ts).
+ *
+ * With `dctCoefficients` = K the flow models the K lowest coefficients of an orthonormal DCT
+ * along time of each window (ops.ts) in place of its W frames: samples are smooth by
+ * construction and the flow is smaller. The likelihood is then exact for the coefficients, not
+ * for the frames (unless K = W, a rotation).
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -33,7 +38,7 @@ import { Mlp, type Param } from '../nn/mlp.ts';
 import { Adam, assignArray, clipGradNorm, lossAndGrads } from '../nn/optim.ts';
 import { WindowSampler, type MotionDataset } from './dataset.ts';
 import { inverseFromLU } from './linalg.ts';
-import { matMul, mlpApply, oneHot, standardNormalLogProb } from './ops.ts';
+import { dctBasis, fromDct, matMul, mlpApply, oneHot, standardNormalLogProb, toDct } from './ops.ts';
 import { fillLabels, stitchBest, warmup, type MotionPrior, type PriorContext, type PriorDefinition, type SampleOptions } from './prior.ts';
 
 export const flowSchema = z
@@ -43,6 +48,7 @@ export const flowSchema = z
     conditional: z.boolean().default(true).describe('condition every coupling on the clip-family label'),
     scaleClamp: z.number().positive().default(2).describe('soft bound c on the coupling log-scale: ls = c·tanh(raw / c)'),
     zeroInit: z.boolean().default(true).describe('start each coupling as the identity (zero last layer, as Glow)'),
+    dctCoefficients: z.number().int().min(0).default(0).describe('model the K lowest DCT coefficients along time of each window instead of its frames (0: the frames; K = window length: all of them, an orthonormal change of basis that keeps the likelihood exact)'),
     dataNoise: z.number().min(0).default(0.02).describe('std of Gaussian noise added to the standardised data in training and evaluation, so features that are constant in the data (the neck of most DeepMimic clips) do not get infinite density'),
     batchSize: z.number().int().min(1).default(64).describe('windows per optimizer step'),
     learningRate: z.number().positive().default(1e-3).describe('Adam learning rate (after warm-up)'),
@@ -79,6 +85,9 @@ export class GlowFlow implements MotionPrior {
   private readonly Da: number;
   private readonly Db: number;
   private readonly condSize: number;
+  /** Frames per window, and the DCT basis [frames × K] when modelling coefficients (else null). */
+  private readonly frames: number;
+  private readonly basis: Float32Array | null;
   private readonly maskLower: tf.Tensor2D;
   private readonly maskUpper: tf.Tensor2D;
   private readonly eye: tf.Tensor2D;
@@ -88,7 +97,11 @@ export class GlowFlow implements MotionPrior {
     private readonly ctx: PriorContext,
     readonly cfg: FlowConfig,
   ) {
-    const W = (this.W = ctx.frames);
+    this.frames = ctx.frames;
+    if (cfg.dctCoefficients > ctx.frames) throw new RangeError(`flow: dctCoefficients ${cfg.dctCoefficients} exceeds the window's ${ctx.frames} frames`);
+    this.basis = cfg.dctCoefficients > 0 ? dctBasis(ctx.frames, cfg.dctCoefficients) : null;
+    // The flow's rows: DCT coefficients or frames.
+    const W = (this.W = cfg.dctCoefficients > 0 ? cfg.dctCoefficients : ctx.frames);
     const D = (this.D = ctx.featureSize);
     if (D < 2) throw new RangeError('flow: needs at least 2 numbers per frame');
     this.Da = Math.floor(D / 2);
@@ -223,6 +236,15 @@ export class GlowFlow implements MotionPrior {
     return tf.tensor2d(invT, [D, D]);
   }
 
+  /** Windows [n × frames × D] → the flow's rows [n × W × D] (DCT coefficients or the frames). */
+  private toRows(windows: Float32Array, n: number): Float32Array {
+    return this.basis ? toDct(windows, n, this.frames, this.D, this.basis, this.W) : windows;
+  }
+
+  private fromRows(rows: Float32Array, n: number): Float32Array {
+    return this.basis ? fromDct(rows, n, this.frames, this.D, this.basis, this.W) : rows;
+  }
+
   // ------------------------------------------------------------ plain-array entry points (tests, metrics)
 
   /** f(x) and log|det ∂f/∂x| for windows [n × W·D]. */
@@ -245,10 +267,10 @@ export class GlowFlow implements MotionPrior {
   trainStep(ds: MotionDataset): Record<string, number> {
     const { cfg, ctx } = this;
     const B = cfg.batchSize, dim = this.W * this.D;
-    this.sampler ??= new WindowSampler(ds, this.W);
-    const x = new Float32Array(B * dim), labels = new Int32Array(B);
-    this.sampler.batch(ctx.rng, B, x, labels);
-    addNoise(x, cfg.dataNoise, ctx.rng);
+    this.sampler ??= new WindowSampler(ds, this.frames);
+    const windows = new Float32Array(B * this.frames * this.D), labels = new Int32Array(B);
+    this.sampler.batch(ctx.rng, B, windows, labels);
+    const x = addNoise(this.toRows(windows, B), cfg.dataNoise, ctx.rng);
     if (!this.initialized) {
       tf.tidy(() => void this.forwardTensors(tf.tensor2d(x, [B, dim]), this.cond(labels), true));
       this.initialized = true;
@@ -271,7 +293,7 @@ export class GlowFlow implements MotionPrior {
     const lab = fillLabels(labels.slice(), this.ctx.labelFrequencies, rng);
     const zs = new Float32Array(n * dim);
     rng.fillNormal(zs, 0, options.temperature ?? this.cfg.temperature);
-    return this.inverse(zs, lab);
+    return this.fromRows(this.inverse(zs, lab), n);
   }
 
   continueFrom(prefix: Float32Array, known: number, labels: Int32Array, rng: Rng, options: SampleOptions = {}): Float32Array {
@@ -280,14 +302,14 @@ export class GlowFlow implements MotionPrior {
     const lab = fillLabels(labels.slice(), this.ctx.labelFrequencies, rng);
     const rep = new Int32Array(n * k);
     for (let i = 0; i < n * k; i++) rep[i] = lab[Math.floor(i / k)]!;
-    return stitchBest(this.sample(rep, rng, options), k, prefix, known, n, this.W, this.D);
+    return stitchBest(this.sample(rep, rng, options), k, prefix, known, n, this.frames, this.D);
   }
 
   // ------------------------------------------------------------ held-out figures
 
   evaluate(windows: Float32Array, labels: Int32Array, rng: Rng): Record<string, number> {
     const n = labels.length, dim = this.W * this.D;
-    const noisy = addNoise(windows.slice(), this.cfg.dataNoise, rng);
+    const noisy = addNoise(this.toRows(windows, n).slice(), this.cfg.dataNoise, rng);
     let total = 0;
     for (let s = 0; s < n; s += 256) {
       const m = Math.min(256, n - s);

@@ -104,7 +104,11 @@ export function logDetSpd(a: ArrayLike<number>, n: number): number {
 
 /** x with A·x = b for SPD A (Cholesky). */
 export function solveSpd(a: ArrayLike<number>, b: ArrayLike<number>, n: number): Float64Array {
-  const L = cholesky(a, n);
+  return choleskySolve(cholesky(a, n), b, n);
+}
+
+/** x with L·Lᵀ·x = b, given the Cholesky factor L. */
+export function choleskySolve(L: Float64Array, b: ArrayLike<number>, n: number): Float64Array {
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = b[i]!;

@@ -18,7 +18,7 @@
  *   standardised number, plus the VAE health figures (reconstruction error after forward
  *   kinematics in mm, KL per latent, active units);
  * - Fréchet distance and KID to held-out real on kinetic and on pose features (features
- *   standardised with the training-real statistics);
+ *   standardised with the statistics of the real data, train floor and held-out together);
  * - diversity (mean distance between random pairs of segments, and between pairs of the same
  *   label), to read next to the distances;
  * - foot skating, ground penetration, floating, jitter (jerk and acceleration, also as a ratio to
@@ -224,13 +224,18 @@ export function computeMotionMetrics(ds: MotionDataset, priors: { name: string; 
     });
     return { x: out, n: feats.length, d };
   };
+  // Standardise each feature by the real data (train floor and held-out together), its std
+  // floored at a tenth of the median std: features nearly constant in the data (the spread of a
+  // walker's neck height) would otherwise turn small differences into huge distances.
   const norm = (which: 'kinetic' | 'pose') => {
-    const feats = stats.get(FLOOR)!.feats;
+    const feats = [...stats.get(FLOOR)!.feats, ...stats.get(REAL)!.feats];
     const d = which === 'kinetic' ? kDim : pDim;
     const mean = new Float64Array(d), std = new Float64Array(d);
     for (const f of feats) { const v = which === 'kinetic' ? f.kinetic : f.pose; for (let k = 0; k < d; k++) mean[k] += v[k]! / feats.length; }
     for (const f of feats) { const v = which === 'kinetic' ? f.kinetic : f.pose; for (let k = 0; k < d; k++) std[k] += (v[k]! - mean[k]!) ** 2 / feats.length; }
-    for (let k = 0; k < d; k++) std[k] = Math.sqrt(std[k]!) + 1e-6;
+    for (let k = 0; k < d; k++) std[k] = Math.sqrt(std[k]!);
+    const floor = 0.1 * median(std.filter((v) => v > 0)) || 1;
+    for (let k = 0; k < d; k++) std[k] = Math.max(std[k]!, floor);
     return { mean, std };
   };
   for (const which of ['kinetic', 'pose'] as const) {

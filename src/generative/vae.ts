@@ -13,6 +13,10 @@
  * error; KL per latent; active units (latents whose posterior mean varies across the data with
  * variance > 0.01, Burda et al.'s definition: posterior collapse shows as few of them).
  *
+ * With `dctCoefficients` = K the decoder outputs K coefficients per number and its mean is their
+ * inverse DCT along time (ops.ts): a smooth curve through the window, with the likelihood still
+ * a Gaussian on the frames, so the ELBO stays a bound on the frames' likelihood.
+ *
  * Sampling decodes z ~ N(0, T²·I) to the decoder mean. Long motions: the VAE cannot inpaint, so
  * each next window is the best of `candidates` samples at matching the previous window's last
  * frames, blended into them (prior.ts, stitchBest).
@@ -25,7 +29,7 @@ import { restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint
 import { Mlp, type Param } from '../nn/mlp.ts';
 import { Adam, clipGradNorm, lossAndGrads } from '../nn/optim.ts';
 import { WindowSampler, type MotionDataset } from './dataset.ts';
-import { mlpApply, oneHot } from './ops.ts';
+import { dctBasis, matMul, mlpApply, oneHot } from './ops.ts';
 import { fillLabels, stitchBest, warmup, type MotionPrior, type PriorContext, type PriorDefinition, type SampleOptions } from './prior.ts';
 
 export const vaeSchema = z
@@ -35,6 +39,7 @@ export const vaeSchema = z
     beta: z.number().min(0).default(1).describe('weight of the KL term (β-VAE; 1 gives the ELBO)'),
     klWarmupSteps: z.number().int().min(0).default(1000).describe('steps over which β ramps linearly from 0 (against early posterior collapse)'),
     conditional: z.boolean().default(true).describe('condition encoder and decoder on the clip-family label'),
+    dctCoefficients: z.number().int().min(0).default(0).describe('decoder mean as K DCT coefficients per number along time (a smooth curve through the window); 0: one value per frame'),
     minLogStd: z.number().default(-3).describe('floor of the decoder log standard deviation (per standardised number)'),
     batchSize: z.number().int().min(1).default(64).describe('windows per optimizer step'),
     learningRate: z.number().positive().default(1e-3).describe('Adam learning rate'),
@@ -59,6 +64,9 @@ export class WindowVae implements MotionPrior {
   private readonly dim: number;
   private readonly condSize: number;
   private sampler: WindowSampler | null = null;
+  /** Decoder mean basis: [frames × K] DCT basis as a tensor, or null (one value per frame). */
+  private readonly basis: tf.Tensor2D | null;
+  private readonly decoderRows: number;
 
   constructor(
     private readonly ctx: PriorContext,
@@ -68,7 +76,10 @@ export class WindowVae implements MotionPrior {
     this.condSize = cfg.conditional ? ctx.numLabels : 0;
     const Z = cfg.latentSize;
     this.encoder = new Mlp('vae/encoder', { sizes: [this.dim + this.condSize, ...cfg.hidden, 2 * Z], activation: 'relu', outputGain: 0.1 }, ctx.rng);
-    this.decoder = new Mlp('vae/decoder', { sizes: [Z + this.condSize, ...cfg.hidden, this.dim], activation: 'relu' }, ctx.rng);
+    if (cfg.dctCoefficients > ctx.frames) throw new RangeError(`vae: dctCoefficients ${cfg.dctCoefficients} exceeds the window's ${ctx.frames} frames`);
+    this.decoderRows = cfg.dctCoefficients > 0 ? cfg.dctCoefficients : ctx.frames;
+    this.basis = cfg.dctCoefficients > 0 ? tf.keep(tf.tensor2d(dctBasis(ctx.frames, cfg.dctCoefficients), [ctx.frames, cfg.dctCoefficients])) : null;
+    this.decoder = new Mlp('vae/decoder', { sizes: [Z + this.condSize, ...cfg.hidden, this.decoderRows * ctx.featureSize], activation: 'relu' }, ctx.rng);
     this.logStd = tf.variable(tf.zeros([this.dim]), true, 'vae/decoder/log_std');
     this.params = [...this.encoder.params, ...this.decoder.params, { name: 'vae/decoder/log_std', variable: this.logStd }];
     this.optimizer = new Adam(this.params, { lr: cfg.learningRate });
@@ -94,8 +105,14 @@ export class WindowVae implements MotionPrior {
     return { mu: tf.slice(h, [0, 0], [n, Z]), logVar: tf.mul(6, tf.tanh(tf.div(raw, 6))) as tf.Tensor2D };
   }
 
+  /** Decoder mean [n × frames·D]: the MLP's output, or the curve through its DCT coefficients. */
   private decode(zs: tf.Tensor2D, c: tf.Tensor2D | null): tf.Tensor2D {
-    return mlpApply(this.decoder, this.withCond(zs, c));
+    const out = mlpApply(this.decoder, this.withCond(zs, c));
+    if (!this.basis) return out;
+    const n = zs.shape[0], K = this.decoderRows, D = this.ctx.featureSize, W = this.ctx.frames;
+    // [n, K, D] → [K, n·D]; frames = B·coefficients → [W, n·D] → [n, W·D].
+    const coef = tf.reshape(tf.transpose(tf.reshape(out, [n, K, D]), [1, 0, 2]), [K, n * D]) as tf.Tensor2D;
+    return tf.reshape(tf.transpose(tf.reshape(matMul(this.basis, coef), [W, n, D]), [1, 0, 2]), [n, W * D]) as tf.Tensor2D;
   }
 
   /** The decoder's log standard deviation per number, floor applied. */
@@ -262,6 +279,7 @@ export class WindowVae implements MotionPrior {
     this.encoder.dispose();
     this.decoder.dispose();
     this.logStd.dispose();
+    this.basis?.dispose();
   }
 }
 

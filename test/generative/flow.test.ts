@@ -6,6 +6,7 @@ import { initBackend } from '../../src/nn/backend.ts';
 import { flowSchema, GlowFlow } from '../../src/generative/flow.ts';
 import { gatherWindows, listWindows } from '../../src/generative/dataset.ts';
 import { contextFor, syntheticDataset, tinyMotionDataset } from './fixtures.ts';
+import { dctBasis, fromDct, toDct } from '../../src/generative/ops.ts';
 
 await initBackend('wasm');
 
@@ -94,6 +95,21 @@ test('a tiny flow overfits a tiny motion dataset: NLL per number falls by 1 nat 
   assert.ok(last < first - 1, `NLL per number ${first} → ${last}`);
   const s = model.sample(new Int32Array([0, 1, -1]), new Rng(2));
   assert.ok(s.every(Number.isFinite));
+  model.dispose();
+});
+
+test('a flow on DCT coefficients samples whole windows that are smooth curves through them', () => {
+  const ds = tinyMotionDataset(8);
+  const model = new GlowFlow(contextFor(ds, 3, 20), flowSchema.parse({ flowSteps: 2, hidden: [16], dctCoefficients: 3, batchSize: 16, warmupSteps: 0 }));
+  for (let i = 0; i < 10; i++) model.trainStep(ds);
+  const D = ds.layout.size;
+  const s = model.sample(new Int32Array([0, 1]), new Rng(2));
+  assert.is(s.length, 2 * 8 * D);
+  const basis = dctBasis(8, 3);
+  const back = fromDct(toDct(s, 2, 8, D, basis, 3), 2, 8, D, basis, 3);
+  for (let i = 0; i < s.length; i++) assert.ok(Math.abs(back[i]! - s[i]!) < 1e-4);
+  const idx = listWindows(ds, 'heldout', 4);
+  assert.ok(Number.isFinite(model.evaluate(gatherWindows(ds, idx), idx.label, new Rng(1)).nll_exact_per_dim));
   model.dispose();
 });
 

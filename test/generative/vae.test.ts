@@ -7,6 +7,7 @@ import { vaeSchema, WindowVae } from '../../src/generative/vae.ts';
 import { logDetSpd, solveSpd } from '../../src/generative/linalg.ts';
 import { gatherWindows, listWindows } from '../../src/generative/dataset.ts';
 import { contextFor, syntheticDataset, tinyMotionDataset } from './fixtures.ts';
+import { dctBasis, fromDct, toDct } from '../../src/generative/ops.ts';
 
 await initBackend('wasm');
 
@@ -88,6 +89,20 @@ test('a tiny conditional VAE overfits a tiny motion dataset: loss falls by 3× o
   const s = model.sample(new Int32Array([0, -1]), new Rng(4));
   assert.is(s.length, 2 * 8 * ds.layout.size);
   assert.ok(s.every(Number.isFinite));
+  model.dispose();
+});
+
+test('with a DCT decoder, samples are curves through the K lowest cosines of the window (smooth by construction)', () => {
+  const ds = tinyMotionDataset(8);
+  const model = new WindowVae(contextFor(ds, 5, 30), vaeSchema.parse({ latentSize: 4, hidden: [32], dctCoefficients: 3, batchSize: 16 }));
+  for (let i = 0; i < 10; i++) model.trainStep(ds);
+  const D = ds.layout.size;
+  const s = model.sample(new Int32Array([0, 1]), new Rng(2));
+  const basis = dctBasis(8, 3);
+  const back = fromDct(toDct(s, 2, 8, D, basis, 3), 2, 8, D, basis, 3);
+  for (let i = 0; i < s.length; i++) assert.ok(Math.abs(back[i]! - s[i]!) < 1e-4, `number ${i} is not in the span`);
+  const idx = listWindows(ds, 'heldout', 4);
+  assert.ok(Number.isFinite(model.evaluate(gatherWindows(ds, idx), idx.label, new Rng(1)).nll_elbo_per_dim));
   model.dispose();
 });
 
