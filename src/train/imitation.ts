@@ -8,7 +8,10 @@
  *   Bisection over the force between the largest force survived and the smallest that fells it.
  * - `compareTrackability`: a clip (a generated one, say) and the real clip it imitates, trained
  *   with the same budget, settings and seed, then evaluated alike: the normalized return each
- *   reaches and the fall rate, side by side.
+ *   reaches and the fall rate, side by side. Alike means over the same horizon: a generated clip
+ *   usually does not loop and ends its episodes where it ends, and an RSI start near its end
+ *   would make a short episode that is easy to finish; so test episodes last 20 s or half the
+ *   shorter non-looping clip, and start where the whole episode fits in the clip.
  *
  * Both work on runs of the imitation envs (`HumanoidImitate-v0`, `BipedImitate-v0`).
  */
@@ -19,7 +22,7 @@ import { ImitationEnv } from '../envs/imitation/imitation-env.ts';
 import { make } from '../envs/registry.ts';
 import { Wrapper } from '../envs/wrappers/wrapper.ts';
 import type { Agent } from '../agents/agent.ts';
-import { evaluateRun, loadRunAgent } from './evaluate.ts';
+import { evaluateAgent, loadRunAgent } from './evaluate.ts';
 import { train, type TrainArgs, type TrainCallbacks } from './run.ts';
 
 export interface PushOptions {
@@ -201,6 +204,12 @@ export interface TrackabilityReport {
   env: string;
   steps: number;
   seed: number;
+  /**
+   * Test-episode length, seconds: 20, or half the shorter clip that does not loop (such a clip
+   * ends the episode where it ends); RSI starts are kept where the whole episode fits, so both
+   * clips are judged over the same horizon.
+   */
+  testSeconds: number;
   clip: TrackabilityEntry;
   against: TrackabilityEntry;
   /** clip's normalized return over the real clip's (1: as trackable as the real one). */
@@ -212,7 +221,18 @@ export async function compareTrackability(args: TrackabilityArgs, callbacks: (wh
   const env = args.env ?? 'HumanoidImitate-v0';
   const against = args.against ?? (env === 'BipedImitate-v0' ? 'biped3d_walk' : 'walk');
   const seed = args.seed ?? 0;
-  const one = async (which: 'clip' | 'against', clip: string): Promise<TrackabilityEntry> => {
+  // Both clips load (before any budget is spent), and the common test horizon.
+  const clips = [args.clip, against].map((clip) => {
+    const e = make(env, { options: { ...(args.envOptions ?? {}), clip } });
+    try {
+      const r = imitationEnvOf(e, env).reference;
+      return { loops: r.clip.loop === 'wrap', duration: r.durationSeconds };
+    } finally {
+      e.close();
+    }
+  });
+  const testSeconds = Math.min(20, ...clips.filter((c) => !c.loops).map((c) => c.duration / 2));
+  const one = async (which: 'clip' | 'against', clip: string, c: { loops: boolean; duration: number }): Promise<TrackabilityEntry> => {
     const result = await train(
       {
         env,
@@ -228,8 +248,14 @@ export async function compareTrackability(args: TrackabilityArgs, callbacks: (wh
       },
       callbacks(which),
     );
-    const ev = await evaluateRun(result.runDir, { episodes: args.episodes ?? 10, backend: args.backend });
-    const m = ev.metrics ?? {};
+    const run = await loadRunAgent(result.runDir, { backend: args.backend });
+    let m: Record<string, number>;
+    try {
+      const testOptions = { ...(args.envOptions ?? {}), clip, episodeSeconds: testSeconds, ...(c.loops ? {} : { rsiLatestSeconds: c.duration - testSeconds }) };
+      m = evaluateAgent(run.agent, env, testOptions, args.episodes ?? 10, 1_000_000 + seed).metrics ?? {};
+    } finally {
+      run.close();
+    }
     return {
       clip,
       runDir: result.runDir,
@@ -241,9 +267,7 @@ export async function compareTrackability(args: TrackabilityArgs, callbacks: (wh
       endEffectorErrorCm: m.end_effector_error_cm ?? NaN,
     };
   };
-  // Check both clips load before spending the budget on the first.
-  for (const clip of [args.clip, against]) make(env, { options: { ...(args.envOptions ?? {}), clip } }).close();
-  const a = await one('clip', args.clip);
-  const b = await one('against', against);
-  return { env, steps: args.steps, seed, clip: a, against: b, returnRatio: a.normalizedReturn / b.normalizedReturn };
+  const a = await one('clip', args.clip, clips[0]!);
+  const b = await one('against', against, clips[1]!);
+  return { env, steps: args.steps, seed, testSeconds, clip: a, against: b, returnRatio: a.normalizedReturn / b.normalizedReturn };
 }

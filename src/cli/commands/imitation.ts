@@ -97,7 +97,7 @@ export function register(program: Command): void {
         (which) => ({ onStart: ({ runDir }) => console.error(`training on ${which === 'clip' ? clip : 'the real clip'} → ${runDir}`) }),
       );
       if (opts.json) return void console.log(JSON.stringify(r));
-      console.log(`${r.env}, ${r.steps} steps each, seed ${r.seed}; 20 s test episodes`);
+      console.log(`${r.env}, ${r.steps} steps each, seed ${r.seed}; ${r.testSeconds.toFixed(1)} s test episodes for both`);
       console.log(describeEntry('clip', r.clip));
       console.log(describeEntry('real', r.against));
       console.log(`trackability: ${(100 * r.returnRatio).toFixed(0)}% of the real clip's normalized return`);

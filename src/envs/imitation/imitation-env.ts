@@ -84,6 +84,7 @@ export const imitationOptions = z.object({
   residualScaleRad: z.number().positive().default(0.5).describe("radians per action unit with actions: 'residual'"),
   reward: z.enum(['released', 'paper']).default('released').describe("released: DeepMimic's code (5 terms); paper: the paper's 4 terms"),
   rsi: z.boolean().default(true).describe('reference-state initialization at a random time (else time 0)'),
+  rsiLatestSeconds: z.number().min(0).optional().describe('latest RSI start time, seconds (default: anywhere in the clip)'),
   earlyTermination: z.boolean().default(true).describe('end the episode when a body other than the feet touches the ground'),
   fallRule: z.enum(['nonFoot', 'flagged']).default('nonFoot').describe("fall bodies: all but the feet, or the character file's EnableFallContact bodies"),
   episodeSeconds: z.number().positive().max(3600).default(20).describe('episode length, seconds (test episodes: 20)'),
@@ -210,7 +211,7 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
     if (this.closed) throw new UsageError(`${this.id}: reset() after close()`);
     if (options?.seed !== undefined) this.rng.seed(options.seed);
     const duration = this.reference.durationSeconds;
-    const start = this.options.rsi ? this.rng.uniform(0, duration) : 0;
+    const start = this.options.rsi ? this.rng.uniform(0, Math.min(duration, this.options.rsiLatestSeconds ?? duration)) : 0;
     // A seeded reset builds a fresh world: Rapier keeps contact and solver caches (warm starts)
     // across steps, so only a fresh world makes the same seed and actions give the same results
     // bit for bit. Unseeded resets (autoresets) reuse the world, which saves the 2–3 ms a world

@@ -156,6 +156,9 @@ test('RSI starts at the reference state of a random time; rsi: false at time 0',
     }
     assert.is(times.size, 5, 'different seeds, different phases');
     for (let seed = 0; seed < 3; seed++) assert.is(fixed.reset({ seed }).info.timeSeconds, 0);
+    const early = humanoid({ rsiLatestSeconds: 0.1 });
+    for (let seed = 0; seed < 5; seed++) assert.ok((early.reset({ seed }).info.timeSeconds as number) <= 0.1);
+    early.close();
   } finally {
     env.close();
     fixed.close();
