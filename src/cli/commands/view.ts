@@ -248,6 +248,8 @@ class RunDisplay {
     readonly envId: string,
     readonly agentName: string,
     meta: Record<string, string | number>,
+    /** The run's env options (a policy trained with them plays with them: e.g. an imitation env's clip and action mode). */
+    envOptions: Record<string, unknown> = {},
   ) {
     const title = `${agentName.toUpperCase()} on ${envId}`;
     // The training env's bodies are known once the trainer sends a frame; until then, none.
@@ -259,7 +261,7 @@ class RunDisplay {
       offset: [0, 0, 0],
       meta: { env: envId, agent: agentName, ...meta },
     });
-    this.player = new EnvPlayer(hub, make(envId), {
+    this.player = new EnvPlayer(hub, make(envId, { options: envOptions }), {
       id: `policy:${envId}/${agentName}`,
       title: `${title} · latest checkpoint`,
       offset: [0, 0, -1.2],
@@ -334,7 +336,7 @@ function readRunConfig(runDir: string): RunConfigFile {
 
 /** `view --run DIR`: follows metrics.jsonl as it grows and loads each new checkpoint. */
 function watchRunFolder(hub: ViewerHub, runDir: string, config: RunConfigFile): Closeable {
-  const display = new RunDisplay(hub, config.env, config.agent, { run: runDir, seed: config.seed ?? 0 });
+  const display = new RunDisplay(hub, config.env, config.agent, { run: runDir, seed: config.seed ?? 0 }, config.envOptions ?? {});
   display.runDir = runDir;
   const metricsFile = join(runDir, 'metrics.jsonl');
   let offset = 0;
