@@ -4,7 +4,7 @@
  * Why our own and not `pure-rand`: the state is four uint32 words plus a cached normal, so it
  * saves to JSON and restores exactly (checkpoints carry it), it runs without allocation in hot
  * loops, and the stream is fixed by this file alone, so a scenario's numbers never change with a
- * dependency upgrade. `Math.random` is never used in `src/`.
+ * dependency upgrade. Nothing in `src/` draws from the global, unseeded Math RNG.
  */
 
 export interface RngState {
