@@ -6,6 +6,7 @@ export * from './mdp/index.ts';
 export * from './nn/index.ts';
 export * from './agents/index.ts';
 export * from './train/index.ts';
+export * from './generative/index.ts';
 export * as viewer from './viewer/server/index.ts';
 export * from './envs/character/index.ts';
 export * from './envs/imitation/index.ts';
