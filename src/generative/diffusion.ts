@@ -24,10 +24,11 @@
  *
  * Long motions are chained by inpainting: the first frames of each new window are known (the end
  * of the motion so far). After every denoising step the window is corrected so that its known
- * frames equal the known frames noised to the current step (the replacement method of Song et al.
- * 2021 and RePaint); in DCT space the correction is the least-squares update of the coefficients
- * that makes the known frames match exactly. At the last step the known frames are matched
- * without noise, so the new window starts exactly where the motion was.
+ * frames agree with the known frames noised to the current step (the replacement method of Song
+ * et al. 2021 and RePaint), generalised to any linear representation (DCT, PCA) as Gaussian
+ * conditioning; the known frames count as observations with a little noise (`inpaintStd`) so
+ * that frames the model finds unlikely do not make it extrapolate wildly, and the seam is
+ * blended. With inpaintStd = 0 and no PCA the known frames are pinned exactly.
  *
  * Held-out likelihood: the variational bound L_T + Σ L_{t−1} + L_0 (Ho et al. eq. 5) with the
  * reverse variance σ_t² = β̃_t, its sum over t estimated by Monte Carlo over uniform t, in nats per
@@ -46,7 +47,7 @@ import { Adam, assignArray, clipGradNorm } from '../nn/optim.ts';
 import { WindowSampler, type MotionDataset } from './dataset.ts';
 import { cholesky, choleskySolve, matMul, symmetricEigen } from './linalg.ts';
 import { dctBasis, fromDct, toDct } from './ops.ts';
-import { warmup, type MotionPrior, type PriorContext, type PriorDefinition, type SampleOptions } from './prior.ts';
+import { blendPrefix, warmup, type MotionPrior, type PriorContext, type PriorDefinition, type SampleOptions } from './prior.ts';
 
 export const diffusionSchema = z
   .object({
@@ -68,6 +69,7 @@ export const diffusionSchema = z
     warmupSteps: z.number().int().min(0).default(200).describe('steps over which the learning rate ramps linearly from 0'),
     gradClip: z.number().positive().default(1).describe('global gradient-norm clip (DDPM: 1)'),
     emaDecay: z.number().min(0).max(1).default(0.999).describe('decay of the weight moving average used for sampling (0: off)'),
+    inpaintStd: z.number().min(0).default(0.1).describe('inpainting: std of the known frames as observations (standardised units); 0 pins them exactly, which can extrapolate wildly from frames the model finds unlikely'),
     clipDenoised: z.number().min(0).default(8).describe('clip the predicted clean window x̂₀ to ±this (standardised units) while sampling, as DDPM clips images to [−1, 1]; keeps few-step DDIM from amplifying early errors (0: off)'),
     samplingSteps: z.number().int().min(1).default(20).describe('default DDIM steps when sampling'),
     guidance: z.number().default(2.5).describe('default classifier-free guidance scale (MDM: 2.5)'),
@@ -134,6 +136,7 @@ export class Diffusion implements MotionPrior {
   /** One-hot slots: labels 0 … L − 1, then the no-label token. */
   private readonly condSize: number;
   private sampler: WindowSampler | null = null;
+  private readonly inpainters = new Map<number, (x: Float32Array, knownFrames: Float32Array, n: number, a: number, s: number, rng: Rng) => void>();
   /**
    * Mean and std of each modelled number over the training windows, measured at the first step:
    * the network sees unit-variance numbers, which the noise schedule assumes (DCT coefficients
@@ -255,6 +258,7 @@ export class Diffusion implements MotionPrior {
       for (let j = 0; j < this.dim; j++) this.pcaScale[j] = Math.sqrt(Math.max(1e-8, values[j]!));
     }
     this.dataStatsReady = true;
+    this.inpainters.clear();
   }
 
   /** Network inputs for noisy vectors x [n × dim] at timestep indices t, with labels (−1 or ≥ L: no label). */
@@ -393,8 +397,11 @@ export class Diffusion implements MotionPrior {
     const c = this.cfg.clipDenoised;
     if (clip && c > 0) {
       let clipped = false;
+      const pca = this.cfg.pcaComponents > 0, dim = this.dim;
       for (let k = 0; k < x0.length; k++) {
-        if (x0[k]! > c) { x0[k] = c; clipped = true; } else if (x0[k]! < -c) { x0[k] = -c; clipped = true; }
+        // With PCA a component's scale is its std (floored at 1), not 1.
+        const lim = pca ? c * Math.max(1, this.pcaScale[k % dim]!) : c;
+        if (x0[k]! > lim) { x0[k] = lim; clipped = true; } else if (x0[k]! < -lim) { x0[k] = -lim; clipped = true; }
       }
       if (clipped) {
         eps = new Float32Array(out.length);
@@ -425,7 +432,12 @@ export class Diffusion implements MotionPrior {
     const T = this.cfg.diffusionSteps;
     let x = new Float32Array(n * dim);
     rng.fillNormal(x);
-    const fix = known ? this.inpainter(known.count) : null;
+    let fix = known ? this.inpainters.get(known.count) : undefined;
+    if (known && !fix) {
+      // M and the gains depend only on the model and the overlap: built once, reused by every window.
+      fix = this.inpainter(known.count);
+      this.inpainters.set(known.count, fix);
+    }
     const constrain = (tIndex: number) => {
       if (!fix || !known) return;
       // tIndex < 0: the clean window, known frames exact; else the known frames noised to t.
@@ -464,66 +476,97 @@ export class Diffusion implements MotionPrior {
 
   /**
    * The inpainting correction for the first `count` frames. Those frames are an affine function
-   * of the modelled vector, y = M·x + c (time basis, standardisation and PCA are all linear);
-   * after each denoising step x moves by G·(y_t − M·x − c) with G = Mᵀ(MMᵀ)⁻¹ when M has no more
-   * rows than columns (the smallest move that matches the known frames exactly; with the
-   * identity basis, replacing them) and G = (MᵀM)⁻¹Mᵀ otherwise (PCA: the least-squares match).
-   * The target is the known frames noised to the step, y_t = a·y + (1 − a)·c + s·M·ε with
-   * ε ~ N(0, I), because x_t = a·x_0 + s·ε.
+   * of the modelled vector, y = M·x + c (time basis, standardisation and PCA are all linear).
+   * After each denoising step x moves to the mean of x_t given the known frames under a Gaussian
+   * model of x_t (each modelled number with variance ᾱλ + 1 − ᾱ, λ = 1 or the component's
+   * variance): x += G·(y_t − M·x − c), G = Λ_t·Mᵀ·(M·Λ_t·Mᵀ)⁻¹, the move that matches the known
+   * frames exactly and is smallest in the model's own scale (so no low-variance component is
+   * pushed out of its range; with the identity basis and λ = 1, replacing the known frames).
+   * When M has more rows than columns (PCA keeping few components) the match is the
+   * least-squares one, (MᵀM)⁻¹Mᵀ. The target is the known frames noised to the step,
+   * y_t = a·y + (1 − a)·c + s·M·ε with ε ~ N(0, I), because x_t = a·x_0 + s·ε.
    */
   private inpainter(count: number): (x: Float32Array, knownFrames: Float32Array, n: number, a: number, s: number, rng: Rng) => void {
-    const { D, dim } = this;
+    const { D, dim, keep, basis, dataMean: mu, dataStd: sd } = this;
     const rows = count * D;
-    // M and c, column by column: M·e_j is the known frames of basis vector j minus those of 0.
-    const zero = this.toWindows(new Float32Array(dim), 1);
-    const c = Float64Array.from(zero.subarray(0, rows));
+    const pca = this.cfg.pcaComponents > 0, P = this.dim, V = this.pcaBasis;
+    // y[(t, d)] = Σ_k B[t, k]·(μ[k, d] + σ[k, d]·coef[k, d]), coef = V·x with PCA, else x itself.
+    const c = new Float64Array(rows);
     const M = new Float64Array(rows * dim);
-    for (let j = 0; j < dim; j++) {
-      const e = new Float32Array(dim);
-      e[j] = 1;
-      const w = this.toWindows(e, 1);
-      for (let r = 0; r < rows; r++) M[r * dim + j] = w[r]! - c[r]!;
-    }
-    const G = new Float64Array(dim * rows);
-    if (rows <= dim) {
-      const MMt = new Float64Array(rows * rows);
-      for (let i = 0; i < rows; i++) for (let k = i; k < rows; k++) { let v = 0; for (let j = 0; j < dim; j++) v += M[i * dim + j]! * M[k * dim + j]!; MMt[i * rows + k] = v; MMt[k * rows + i] = v; }
-      addRidge(MMt, rows);
-      const L = cholesky(MMt, rows);
-      for (let r = 0; r < rows; r++) {
-        const e = new Float64Array(rows); e[r] = 1;
-        const g = choleskySolve(L, e, rows);
-        for (let j = 0; j < dim; j++) { let v = 0; for (let i = 0; i < rows; i++) v += M[i * dim + j]! * g[i]!; G[j * rows + r] = v; }
-      }
-    } else {
-      const MtM = new Float64Array(dim * dim);
-      for (let i = 0; i < dim; i++) for (let k = i; k < dim; k++) { let v = 0; for (let r = 0; r < rows; r++) v += M[r * dim + i]! * M[r * dim + k]!; MtM[i * dim + k] = v; MtM[k * dim + i] = v; }
-      addRidge(MtM, dim);
-      const L = cholesky(MtM, dim);
-      for (let r = 0; r < rows; r++) {
-        const mt = new Float64Array(dim);
-        for (let j = 0; j < dim; j++) mt[j] = M[r * dim + j]!;
-        const g = choleskySolve(L, mt, dim);
-        for (let j = 0; j < dim; j++) G[j * rows + r] = g[j]!;
+    for (let t = 0; t < count; t++) {
+      for (let d = 0; d < D; d++) {
+        const r = t * D + d;
+        for (let k = 0; k < keep; k++) {
+          const q = k * D + d, b = basis[t * keep + k]!;
+          c[r] += b * mu[q]!;
+          const w = b * sd[q]!;
+          if (pca) for (let j = 0; j < P; j++) M[r * dim + j] += w * V[q * P + j]!;
+          else M[r * dim + q] += w;
+        }
       }
     }
-    const resid = new Float64Array(rows), eps = new Float64Array(dim);
+    const lambda = Float64Array.from({ length: dim }, (_, j) => (pca ? this.pcaScale[j]! ** 2 : 1));
+    /** Per noise level a = √ᾱ: the model's variances Λ_t and the Cholesky factor of M·Λ_t·Mᵀ + obs·I (or of MᵀM). */
+    const levels = new Map<number, { variance: Float64Array; L: Float64Array }>();
+    const levelFor = (a: number) => {
+      const hit = levels.get(a);
+      if (hit) return hit;
+      const ab = a * a;
+      const variance = lambda.map((l) => Math.max(1e-12, ab * l + 1 - ab));
+      // Observation noise on the known frames: conditioning on frames the model finds unlikely
+      // (the end of a generated window) must not extrapolate wildly through an ill-conditioned
+      // M·Λ·Mᵀ; the frames are matched to about this std, and the seam blended (continueFrom).
+      const obs = this.cfg.inpaintStd ** 2;
+      let gram: Float64Array;
+      if (rows <= dim && obs > 0) {
+        // Well conditioned: the large product on the tfjs backend in float32.
+        const Mt = tf.tensor2d(Float32Array.from(M), [rows, dim]);
+        const scaled = tf.mul(Mt, tf.tensor1d(Float32Array.from(variance)));
+        const prod = tf.matMul(scaled, tf.transpose(Mt));
+        gram = Float64Array.from(prod.dataSync());
+        tf.dispose([Mt, scaled, prod]);
+        for (let i = 0; i < rows; i++) gram[i * rows + i]! += obs;
+      } else if (rows <= dim) {
+        gram = new Float64Array(rows * rows);
+        for (let i = 0; i < rows; i++) for (let k = i; k < rows; k++) { let v = 0; for (let j = 0; j < dim; j++) v += M[i * dim + j]! * variance[j]! * M[k * dim + j]!; gram[i * rows + k] = v; gram[k * rows + i] = v; }
+      } else {
+        gram = new Float64Array(dim * dim);
+        for (let i = 0; i < dim; i++) for (let k = i; k < dim; k++) { let v = 0; for (let r = 0; r < rows; r++) v += M[r * dim + i]! * M[r * dim + k]!; gram[i * dim + k] = v; gram[k * dim + i] = v; }
+      }
+      const size = rows <= dim ? rows : dim;
+      addRidge(gram, size);
+      const level = { variance, L: cholesky(gram, size) };
+      levels.set(a, level);
+      return level;
+    };
+    const resid = new Float64Array(rows), eps = new Float64Array(dim), mtr = new Float64Array(dim);
     return (x, knownFrames, n, a, s, rng) => {
+      const { variance, L } = levelFor(a);
       for (let i = 0; i < n; i++) {
         const xo = i * dim;
         if (s > 0) for (let j = 0; j < dim; j++) eps[j] = rng.normal();
         for (let r = 0; r < rows; r++) {
           let cur = c[r]!, noise = 0;
+          const mo = r * dim;
           for (let j = 0; j < dim; j++) {
-            cur += M[r * dim + j]! * x[xo + j]!;
-            if (s > 0) noise += M[r * dim + j]! * eps[j]!;
+            cur += M[mo + j]! * x[xo + j]!;
+            if (s > 0) noise += M[mo + j]! * eps[j]!;
           }
           resid[r] = a * knownFrames[i * rows + r]! + (1 - a) * c[r]! + s * noise - cur;
         }
-        for (let j = 0; j < dim; j++) {
-          let v = 0;
-          for (let r = 0; r < rows; r++) v += G[j * rows + r]! * resid[r]!;
-          x[xo + j]! += v;
+        if (rows <= dim) {
+          // Δx = Λ·Mᵀ·(M·Λ·Mᵀ + obs·I)⁻¹·resid
+          const g = choleskySolve(L, resid, rows);
+          for (let j = 0; j < dim; j++) {
+            let v = 0;
+            for (let r = 0; r < rows; r++) v += M[r * dim + j]! * g[r]!;
+            x[xo + j]! += variance[j]! * v;
+          }
+        } else {
+          // Least squares: Δx = (MᵀM)⁻¹·Mᵀ·resid
+          for (let j = 0; j < dim; j++) { let v = 0; for (let r = 0; r < rows; r++) v += M[r * dim + j]! * resid[r]!; mtr[j] = v; }
+          const g = choleskySolve(L, mtr, dim);
+          for (let j = 0; j < dim; j++) x[xo + j]! += g[j]!;
         }
       }
     };
@@ -534,7 +577,9 @@ export class Diffusion implements MotionPrior {
   }
 
   continueFrom(prefix: Float32Array, known: number, labels: Int32Array, rng: Rng, options: SampleOptions = {}): Float32Array {
-    return this.reverse(labels, rng, options, { frames: prefix, count: known });
+    const out = this.reverse(labels, rng, options, { frames: prefix, count: known });
+    // Known frames matched only to inpaintStd (or in least squares): blend the seam away.
+    return this.cfg.inpaintStd > 0 || this.cfg.pcaComponents > 0 ? blendPrefix(out, prefix, known, labels.length, this.W, this.D) : out;
   }
 
   /** Samples x_t ~ q(x_t | x_0) for timestep index t (tests and the bound). */
@@ -633,6 +678,7 @@ export class Diffusion implements MotionPrior {
     this.pcaBasis.set(requireArray(data.arrays, 'data/pca_basis', where, this.pcaBasis.length));
     this.pcaScale.set(requireArray(data.arrays, 'data/pca_scale', where, this.pcaScale.length));
     this.dataStatsReady = (data.state as { dataStatsReady?: boolean }).dataStatsReady === true;
+    this.inpainters.clear();
     const opt = data.optimizers.optimizer;
     if (!opt) throw new FileFormatError(where, 'optimizer', 'missing');
     this.optimizer.setState(opt);

@@ -115,6 +115,18 @@ export function stitchBest(cands: Float32Array, k: number, prefix: Float32Array,
     }
     const src = (i * k + best) * win;
     out.set(cands.subarray(src, src + win), i * win);
+  }
+  return blendPrefix(out, prefix, known, n, frames, D);
+}
+
+/**
+ * Blends each row's prefix into the first `known` frames of its window, in place: frame t gets
+ * weight (t + 1)/(known + 1) for the window and the rest for the prefix, so a window that only
+ * nearly continues the motion joins it without a seam.
+ */
+export function blendPrefix(out: Float32Array, prefix: Float32Array, known: number, n: number, frames: number, D: number): Float32Array {
+  const win = frames * D;
+  for (let i = 0; i < n; i++) {
     for (let t = 0; t < known; t++) {
       const w = (t + 1) / (known + 1);
       for (let d = 0; d < D; d++) {

@@ -16,7 +16,7 @@ await initBackend('wasm');
 
 const root = mkdtempSync(join(tmpdir(), 'gymnast-generate-'));
 const dataset = loadMotionDataset({ clips: ['walk', 'run', 'jog'], heldOut: ['jog'], windowFrames: 8, mirror: false, wrapCycles: 2 });
-const set = { 'dataset.clips': ['walk', 'run', 'jog'], 'dataset.heldOut': ['jog'], 'dataset.windowFrames': 8, 'dataset.mirror': false, 'dataset.wrapCycles': 2, hidden: [16], diffusionSteps: 50, timeEmbedding: 8, dctCoefficients: 0, batchSize: 8 };
+const set = { 'dataset.clips': ['walk', 'run', 'jog'], 'dataset.heldOut': ['jog'], 'dataset.windowFrames': 8, 'dataset.mirror': false, 'dataset.wrapCycles': 2, hidden: [16], diffusionSteps: 50, timeEmbedding: 8, dctCoefficients: 0, batchSize: 8, inpaintStd: 0 };
 await trainPrior({ family: 'diffusion', steps: 5, set, out: join(root, 'diffusion'), evalWindows: 0, dataset });
 const prior = await loadPrior(join(root, 'diffusion'));
 
