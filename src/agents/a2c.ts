@@ -21,6 +21,7 @@ import { Adam, Rmsprop, Sgd, clipGradNorm, type Optimizer } from '../nn/optim.ts
 import { assignArray } from '../nn/optim.ts';
 import { restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
 import { clipToBox, mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
+import { computeGae } from './gae.ts';
 
 // ---------------------------------------------------------------- hyperparameters
 // Defaults are Stable-Baselines3's A2C (RMSprop, α 0.99, ε 1e-5); envDefaults from rl-baselines3-zoo.
@@ -193,27 +194,12 @@ class A2c implements Agent {
     }
   }
 
-  // GAE(λ); see ppo.ts for the handling of reset steps and truncation.
+  // GAE(λ) (gae.ts: reset steps and truncation).
   private computeAdvantages(): void {
     const { n, cfg } = this;
-    const T = cfg.numSteps;
     const nextValue = this.evaluate(this.nextObs, n, false).value;
-    const lastGae = new Float64Array(n);
-    for (let t = T - 1; t >= 0; t--) {
-      for (let i = 0; i < n; i++) {
-        const k = t * n + i;
-        if (!this.valid[k]) {
-          this.advantages[k] = 0;
-          lastGae[i] = 0;
-          continue;
-        }
-        const vNext = t === T - 1 ? nextValue[i]! : this.values[k + n]!;
-        const delta = this.rewards[k]! + cfg.gamma * vNext * (1 - this.terminated[k]!) - this.values[k]!;
-        lastGae[i] = delta + cfg.gamma * cfg.gaeLambda * (1 - this.dones[k]!) * lastGae[i]!;
-        this.advantages[k] = lastGae[i]!;
-      }
-    }
-    for (let k = 0; k < T * n; k++) this.returns[k] = this.advantages[k]! + this.values[k]!;
+    const { rewards, values, terminated, dones, valid, advantages, returns } = this;
+    computeGae({ rewards, values, terminated, dones, valid, advantages, returns }, nextValue, cfg.numSteps, n, cfg.gamma, cfg.gaeLambda);
   }
 
   // One gradient step on the whole rollout (valid transitions only).

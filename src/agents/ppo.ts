@@ -9,8 +9,8 @@
  * Vector env semantics (Gymnasium 1.x next-step autoreset): the step after sub-env i ends only
  * resets it (its action is ignored, reward 0). That transition is not a real one: it is masked out
  * of the loss (`valid = 0`). Its stored observation is the final observation of the episode that
- * ended, so its value estimate is exactly V(final obs): a truncated episode bootstraps from it
- * (δ = r + γ·V(s_final) − V(s)), a terminated one does not (δ = r − V(s)).
+ * ended, so its value estimate is exactly V(final obs), from which GAE (`gae.ts`) bootstraps a
+ * truncated episode.
  */
 import { z } from 'zod';
 import { Box, Discrete } from '../core/spaces.ts';
@@ -21,6 +21,7 @@ import { RunningMeanStd, type RunningMeanStdState } from '../core/running-stats.
 import { requireArray, restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
 import type { RngState } from '../core/rng.ts';
 import { clipToBox, mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
+import { computeGae } from './gae.ts';
 
 // ---------------------------------------------------------------- hyperparameters
 // Defaults are CleanRL's ppo.py (CartPole); envDefaults below carry rl-baselines3-zoo's tuned values.
@@ -209,27 +210,9 @@ class Ppo implements Agent {
 
   private computeAdvantages(): void {
     const { n, cfg } = this;
-    const T = cfg.numSteps;
     const nextValue = this.critic.forward(this.nextObs, n);
-    const lastGae = new Float64Array(n);
-    for (let t = T - 1; t >= 0; t--) {
-      for (let i = 0; i < n; i++) {
-        const k = t * n + i;
-        if (!this.valid[k]) {
-          // A reset step: no transition. Its value is V(final obs) of the episode before it.
-          this.advantages[k] = 0;
-          lastGae[i] = 0;
-          continue;
-        }
-        const vNext = t === T - 1 ? nextValue[i]! : this.values[k + n]!;
-        // Bootstrap unless the episode truly terminated (truncation bootstraps).
-        const delta = this.rewards[k]! + cfg.gamma * vNext * (1 - this.terminated[k]!) - this.values[k]!;
-        // The recursion stops at any episode end: the next stored step belongs to a new episode.
-        lastGae[i] = delta + cfg.gamma * cfg.gaeLambda * (1 - this.dones[k]!) * lastGae[i]!;
-        this.advantages[k] = lastGae[i]!;
-      }
-    }
-    for (let k = 0; k < T * n; k++) this.returns[k] = this.advantages[k]! + this.values[k]!;
+    const { rewards, values, terminated, dones, valid, advantages, returns } = this;
+    computeGae({ rewards, values, terminated, dones, valid, advantages, returns }, nextValue, cfg.numSteps, n, cfg.gamma, cfg.gaeLambda);
   }
 
   // ---------------------------------------------------------------- the update

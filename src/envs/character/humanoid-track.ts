@@ -83,8 +83,6 @@ export const humanoidTrackOptions = z.object({
 });
 export type HumanoidTrackOptions = z.infer<typeof humanoidTrackOptions>;
 
-/** Beyond this the state is a blow-up, not motion. */
-const MAX_ABS_POSITION_M = 1e4;
 
 export class HumanoidTrackEnv implements Env<Float32Array, Float32Array> {
   readonly id = 'HumanoidTrack-v0';
@@ -203,24 +201,12 @@ export class HumanoidTrackEnv implements Env<Float32Array, Float32Array> {
     this.sim.readState(this.simState);
     this.reference.evaluate(t, this.refState);
     buildObservation(this.simState, this.reference.phase(t), this.obs);
-    const p = this.simState.pose;
-    if (!(Math.abs(p[0]!) < MAX_ABS_POSITION_M && Math.abs(p[1]!) < MAX_ABS_POSITION_M && Math.abs(p[2]!) < MAX_ABS_POSITION_M)) return false;
-    for (let i = 0; i < this.obs.length; i++) if (!Number.isFinite(this.obs[i]!)) return false;
-    return true;
+    return isPhysicalState(this.simState, this.obs);
   }
 
   frame(): RenderFrame {
-    const n = this.skeleton.numJoints;
-    const tr = this.transforms;
-    const write = (b: number, s: CharacterState, j: number, dz: number) => {
-      tr[7 * b] = s.bodyPos[3 * j]!;
-      tr[7 * b + 1] = s.bodyPos[3 * j + 1]!;
-      tr[7 * b + 2] = s.bodyPos[3 * j + 2]! + dz;
-      for (let k = 0; k < 4; k++) tr[7 * b + 3 + k] = s.bodyRot[4 * j + k]!;
-    };
-    for (let j = 0; j < n; j++) write(j, this.simState, j, 0);
-    if (this.options.ghost) for (let j = 0; j < n; j++) write(n + j, this.refState, j, this.options.ghostOffsetZ);
-    return { scene: this.scene, transforms: tr.slice(), time: this.timeSeconds };
+    writeCharacterTransforms(this.transforms, this.simState, this.options.ghost ? this.refState : null, this.options.ghostOffsetZ);
+    return { scene: this.scene, transforms: this.transforms.slice(), time: this.timeSeconds };
   }
 
   close(): void {
@@ -248,4 +234,32 @@ export function buildScene(skeleton: Skeleton, ghost: boolean): SceneSpec {
     skeleton.joints.forEach((j) => parents.push(j.parent < 0 ? -1 : j.parent + n));
   }
   return { bodies, parents };
+}
+
+/**
+ * Writes the character's bodies (7 numbers each: position, xyzw rotation) into `transforms`,
+ * then the ghost's, offset sideways by `ghostOffsetZ` metres, when there is one (the layout of
+ * `buildScene`).
+ */
+export function writeCharacterTransforms(transforms: Float32Array, character: CharacterState, ghost: CharacterState | null, ghostOffsetZ: number): void {
+  const n = character.skeleton.numJoints;
+  const write = (b: number, s: CharacterState, j: number, dz: number) => {
+    transforms[7 * b] = s.bodyPos[3 * j]!;
+    transforms[7 * b + 1] = s.bodyPos[3 * j + 1]!;
+    transforms[7 * b + 2] = s.bodyPos[3 * j + 2]! + dz;
+    for (let k = 0; k < 4; k++) transforms[7 * b + 3 + k] = s.bodyRot[4 * j + k]!;
+  };
+  for (let j = 0; j < n; j++) write(j, character, j, 0);
+  if (ghost) for (let j = 0; j < n; j++) write(n + j, ghost, j, ghostOffsetZ);
+}
+
+/** Beyond this the state is a blow-up, not motion. */
+const MAX_ABS_POSITION_M = 1e4;
+
+/** False when the physics has blown up: the root far beyond any motion, or a non-finite observation. */
+export function isPhysicalState(state: CharacterState, obs: Float32Array): boolean {
+  const p = state.pose;
+  if (!(Math.abs(p[0]!) < MAX_ABS_POSITION_M && Math.abs(p[1]!) < MAX_ABS_POSITION_M && Math.abs(p[2]!) < MAX_ABS_POSITION_M)) return false;
+  for (let i = 0; i < obs.length; i++) if (!Number.isFinite(obs[i]!)) return false;
+  return true;
 }

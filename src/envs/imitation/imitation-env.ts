@@ -62,7 +62,7 @@ import { PHYSICS_ERROR, type Env, type Info, type ResetResult, type StepResult }
 import { loadCharacter } from '../character/assets.ts';
 import { CharacterState, quatAngleAt } from '../character/character-state.ts';
 import { FallDetector } from '../character/fall.ts';
-import { buildScene } from '../character/humanoid-track.ts';
+import { buildScene, isPhysicalState, writeCharacterTransforms } from '../character/humanoid-track.ts';
 import { headingAngle } from '../character/observation.ts';
 import { ReferenceMotion } from '../character/reference.ts';
 import { ImitationReward, type RewardTerms } from '../character/reward.ts';
@@ -98,8 +98,6 @@ export type ImitationOptions = z.infer<typeof imitationOptions>;
 
 export type ImitationCharacter = 'humanoid3d' | 'biped3d';
 
-/** Beyond this the state is a blow-up, not motion. */
-const MAX_ABS_POSITION_M = 1e4;
 const RAD_TO_DEG = 180 / Math.PI;
 
 export class ImitationEnv implements Env<Float32Array, Float32Array> {
@@ -364,24 +362,12 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
     this.reference.evaluate(t, this.refState);
     for (let k = 0; k < this.futureRefs.length; k++) this.reference.evaluate(t + (k + 1) / CONTROL_HZ, this.futureRefs[k]!);
     buildImitationObservation(this.simState, this.reference.phase(t), this.futureRefs, this.obs);
-    const p = this.simState.pose;
-    if (!(Math.abs(p[0]!) < MAX_ABS_POSITION_M && Math.abs(p[1]!) < MAX_ABS_POSITION_M && Math.abs(p[2]!) < MAX_ABS_POSITION_M)) return false;
-    for (let i = 0; i < this.obs.length; i++) if (!Number.isFinite(this.obs[i]!)) return false;
-    return true;
+    return isPhysicalState(this.simState, this.obs);
   }
 
   frame(): RenderFrame {
-    const n = this.skeleton.numJoints;
-    const tr = this.transforms;
-    const write = (b: number, s: CharacterState, j: number, dz: number) => {
-      tr[7 * b] = s.bodyPos[3 * j]!;
-      tr[7 * b + 1] = s.bodyPos[3 * j + 1]!;
-      tr[7 * b + 2] = s.bodyPos[3 * j + 2]! + dz;
-      for (let k = 0; k < 4; k++) tr[7 * b + 3 + k] = s.bodyRot[4 * j + k]!;
-    };
-    for (let j = 0; j < n; j++) write(j, this.simState, j, 0);
-    if (this.options.ghost) for (let j = 0; j < n; j++) write(n + j, this.refState, j, this.options.ghostOffsetZ);
-    return { scene: this.scene, transforms: tr.slice(), time: this.timeSeconds };
+    writeCharacterTransforms(this.transforms, this.simState, this.options.ghost ? this.refState : null, this.options.ghostOffsetZ);
+    return { scene: this.scene, transforms: this.transforms.slice(), time: this.timeSeconds };
   }
 
   close(): void {
