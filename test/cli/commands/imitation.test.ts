@@ -31,7 +31,7 @@ test('train --env BipedImitate-v0 --agent ppo --steps 2000 (imitation settings, 
   );
   assert.is(t.code, 0, t.stderr);
   const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
-  assert.equal([config.env, config.agent, config.vectorEnv, config.config.gamma, config.config.learnStd], ['BipedImitate-v0', 'ppo', 'async', 0.95, false]);
+  assert.equal([config.env, config.agent, config.vectorEnv, config.config.gamma, config.config.learnStd], ['BipedImitate-v0', 'ppo', 'async', 0.95, true]);
   assert.ok(latestCheckpoint(join(run, 'checkpoints')));
   // Training episodes log the env's per-episode metrics next to the return.
   const metrics = readFileSync(join(run, 'metrics.jsonl'), 'utf8');
