@@ -90,6 +90,8 @@ export interface TrainCallbacks {
   onFrame?(frame: RenderFrame): void;
   /** Vector steps between frames (default 1). */
   frameEvery?: number;
+  /** Asked before a frame is built: false skips it (nobody is watching, or too soon). Default: always. */
+  wantsFrame?(): boolean;
 }
 
 export interface TrainResult {
@@ -129,7 +131,7 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
   const vecConfig = { id: config.env, numEnvs, options: config.envOptions };
   const vec = config.vectorEnv === 'async' ? await AsyncVectorEnv.create(vecConfig) : new SyncVectorEnv(vecConfig);
   let agent: Agent | null = null;
-  const env = tapTraining(vec, () => agent?.globalStep ?? 0, callbacks.onFrame, callbacks.frameEvery ?? 1);
+  const env = tapTraining(vec, () => agent?.globalStep ?? 0, callbacks);
   const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
   try {
     const problem = def.supports(env.singleObservationSpace, env.singleActionSpace);
@@ -202,9 +204,11 @@ function prefixed(prefix: string, values: Record<string, number> | undefined): R
  * The vector env as the agent sees it: before every reset and step the sub-envs get the agent's
  * sample count (`setSampleCount`, for curricula: a function of the count, so a resumed run
  * continues on the same schedule), and with `onFrame` (sync envs only) env 0's render frame is
- * sent every `every` steps.
+ * sent every `frameEvery` steps, when `wantsFrame` agrees (a humanoid's frame is worth skipping).
  */
-function tapTraining(vec: SyncVectorEnv | AsyncVectorEnv, sampleCount: () => number, onFrame: ((f: RenderFrame) => void) | undefined, every: number): VectorEnv {
+function tapTraining(vec: SyncVectorEnv | AsyncVectorEnv, sampleCount: () => number, callbacks: TrainCallbacks): VectorEnv {
+  const { onFrame, wantsFrame } = callbacks;
+  const every = callbacks.frameEvery ?? 1;
   const first = onFrame && vec instanceof SyncVectorEnv ? vec.envs[0]! : null;
   let steps = 0;
   return {
@@ -224,7 +228,7 @@ function tapTraining(vec: SyncVectorEnv | AsyncVectorEnv, sampleCount: () => num
     step: (actions) => {
       vec.setSampleCount(sampleCount());
       const r = vec.step(actions);
-      if (first?.frame && ++steps % every === 0) onFrame!(first.frame());
+      if (first?.frame && ++steps % every === 0 && (wantsFrame?.() ?? true)) onFrame!(first.frame());
       return r;
     },
     close: () => vec.close(),

@@ -108,5 +108,17 @@ test('onFrame receives render frames of training env 0 (for the viewer)', async 
   assert.ok(frames.every((f) => typeof f === 'object' && f !== null));
 });
 
+test('wantsFrame false: no frame is built or sent', async () => {
+  let built = 0, asked = 0;
+  await train({ env: 'CartPole-v1', agent: 'a2c', steps: 400, out: join(tmp, 'no-frames') }, {
+    onFrame: () => built++,
+    wantsFrame: () => (asked++, asked > 3),
+    frameEvery: 10,
+  });
+  // 5 frame slots, the first three refused.
+  assert.is(asked, 5);
+  assert.is(built, 2);
+});
+
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 test.run();

@@ -460,11 +460,10 @@ async function trainInWorker(job: TrainJob): Promise<void> {
         onMetrics: (step, values) => post({ t: 'metrics', step, values }),
         onEpisode: (e) => post({ t: 'metrics', step: e.step, values: { 'charts/episodic_return': e.return, 'charts/episodic_length': e.length } }),
         onCheckpoint: (info) => post({ t: 'checkpoint', step: info.step, path: info.path }),
-        // Nobody watching: one atomic load, nothing else. Watched: at most 60 frames a second.
+        // Nobody watching: one atomic load, no frame built. Watched: at most 60 frames a second.
+        wantsFrame: () => Atomics.load(watching, 0) !== 0 && performance.now() - lastFrameMs >= 1000 / 60,
         onFrame: (f: unknown) => {
-          if (Atomics.load(watching, 0) === 0) return;
           const now = performance.now();
-          if (now - lastFrameMs < 1000 / 60) return;
           const frame = f as RenderFrame;
           if (!frame || !(frame.transforms instanceof Float32Array) || typeof frame.time !== 'number') return;
           lastFrameMs = now;
