@@ -83,14 +83,17 @@ export function evaluateAgent(agent: Agent, envId: string, envOptions: EnvOption
 
 /**
  * Evaluates the last checkpoint of a run folder (`gymnast eval DIR`): rebuilds the agent from
- * config.json, loads the checkpoint, runs the greedy policy.
+ * config.json, loads the checkpoint, runs the greedy policy on the run's env with its options,
+ * overridden by `envOptions`.
  */
-export async function evaluateRun(runDir: string, opts: { episodes: number; seed?: number; backend?: string }): Promise<EvalResult & { checkpoint: string; step: number }> {
+export async function evaluateRun(runDir: string, opts: { episodes: number; seed?: number; backend?: string; envOptions?: EnvOptions }): Promise<EvalResult & { checkpoint: string; step: number }> {
   if (!Number.isInteger(opts.episodes) || opts.episodes < 1) throw new ValidationError('eval arguments', [{ path: 'episodes', message: `must be a positive integer, got ${opts.episodes}` }]);
   const run = await loadRunAgent(runDir, opts);
   try {
     const { config } = run;
-    const result = evaluateAgent(run.agent, config.env, config.envOptions ?? {}, opts.episodes, opts.seed ?? 1_000_000 + (config.seed ?? 0));
+    // `envOptions` override the run's own (e.g. an ablation trained without RSI, tested with it).
+    const envOptions = { ...(config.envOptions ?? {}), ...(opts.envOptions ?? {}) };
+    const result = evaluateAgent(run.agent, config.env, envOptions, opts.episodes, opts.seed ?? 1_000_000 + (config.seed ?? 0));
     return { ...result, checkpoint: run.checkpoint, step: run.step };
   } finally {
     run.close();

@@ -17,6 +17,10 @@ test('evaluateRun: greedy policy of the last checkpoint, repeatable; episodes va
   assert.ok(a.mean_return >= 8 && a.mean_return <= 500);
   assert.is(a.step, 400);
   await evaluateRun(dir, { episodes: 0 }).then(() => assert.unreachable(), (e) => assert.instance(e, ValidationError));
+  // Env options over the run's: Sutton & Barto's reward gives 0 a step and −1 on termination.
+  const sb = await evaluateRun(dir, { episodes: 3, envOptions: { suttonBartoReward: true } });
+  assert.ok(sb.returns.every((r) => r === 0 || r === -1), `returns ${sb.returns}`);
+  assert.equal(sb.returns.filter((r) => r === -1).length, a.returns.filter((r) => r < 500).length);
   rmSync(dir, { recursive: true, force: true });
 });
 

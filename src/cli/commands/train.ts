@@ -89,9 +89,10 @@ export function register(program: Command): void {
     .option('--episodes <n>', 'episodes', '10')
     .option('--seed <s>', 'seed of the evaluation episodes')
     .option('--backend <name>', 'tfjs backend (default: the one the run used)')
+    .option('--option <key=value>', "env option over the run's own (repeatable), e.g. --option rsi=true", collect, [])
     .option('--json', 'print JSON')
-    .action(async (dir: string, opts: { episodes: string; seed?: string; backend?: string; json?: boolean }) => {
-      const r = await evaluateRun(dir, { episodes: int('episodes', opts.episodes)!, seed: int('seed', opts.seed), backend: opts.backend });
+    .action(async (dir: string, opts: { episodes: string; seed?: string; backend?: string; option: string[]; json?: boolean }) => {
+      const r = await evaluateRun(dir, { episodes: int('episodes', opts.episodes)!, seed: int('seed', opts.seed), backend: opts.backend, envOptions: parseKeyValues(opts.option, '--option') });
       const out = { mean_return: r.mean_return, std_return: r.std_return, episodes: r.episodes, mean_length: r.mean_length, step: r.step, checkpoint: r.checkpoint, ...(r.metrics ? { metrics: r.metrics } : {}) };
       if (opts.json) console.log(JSON.stringify(out));
       else {
