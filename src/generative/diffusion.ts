@@ -42,6 +42,7 @@ import { z } from 'zod';
 import { FileFormatError, UsageError } from '../core/errors.ts';
 import type { Rng, RngState } from '../core/rng.ts';
 import { requireArray, restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
+import { orthonormalize } from '../nn/init.ts';
 import { Mlp, type Param } from '../nn/mlp.ts';
 import { Adam, assignArray, clipGradNorm } from '../nn/optim.ts';
 import { WindowSampler, type MotionDataset } from './dataset.ts';
@@ -137,6 +138,7 @@ export class Diffusion implements MotionPrior {
   private readonly condSize: number;
   private sampler: WindowSampler | null = null;
   private readonly inpainters = new Map<number, (x: Float32Array, knownFrames: Float32Array, n: number, a: number, s: number, rng: Rng) => void>();
+  private readonly skipWeights = new Map<number, Float32Array>();
   /**
    * Mean and std of each modelled number over the training windows, measured at the first step:
    * the network sees unit-variance numbers, which the noise schedule assumes (DCT coefficients
@@ -259,6 +261,7 @@ export class Diffusion implements MotionPrior {
     }
     this.dataStatsReady = true;
     this.inpainters.clear();
+    this.skipWeights.clear();
   }
 
   /** Network inputs for noisy vectors x [n × dim] at timestep indices t, with labels (−1 or ≥ L: no label). */
@@ -328,8 +331,14 @@ export class Diffusion implements MotionPrior {
     this.emaFresh = false;
   }
 
-  /** Weight of x_t in the prediction, per modelled number (see the header). */
+  /**
+   * Weight of x_t in the prediction, per modelled number (see the header). Cached per timestep:
+   * the loss and every sampling step ask for it per row; the cache is cleared when the PCA scales
+   * change (measureData, restore).
+   */
   private skip(t: number): Float32Array {
+    const hit = this.skipWeights.get(t);
+    if (hit) return hit;
     const ab = this.schedule.alphaBars[t]!;
     const out = new Float32Array(this.dim);
     for (let k = 0; k < this.dim; k++) {
@@ -337,6 +346,7 @@ export class Diffusion implements MotionPrior {
       const denom = ab * lambda + 1 - ab;
       out[k] = this.cfg.prediction === 'epsilon' ? Math.sqrt(1 - ab) / denom : (Math.sqrt(ab) * lambda) / denom;
     }
+    this.skipWeights.set(t, out);
     return out;
   }
 
@@ -679,6 +689,7 @@ export class Diffusion implements MotionPrior {
     this.pcaScale.set(requireArray(data.arrays, 'data/pca_scale', where, this.pcaScale.length));
     this.dataStatsReady = (data.state as { dataStatsReady?: boolean }).dataStatsReady === true;
     this.inpainters.clear();
+    this.skipWeights.clear();
     const opt = data.optimizers.optimizer;
     if (!opt) throw new FileFormatError(where, 'optimizer', 'missing');
     this.optimizer.setState(opt);
@@ -717,23 +728,11 @@ function topEigenvectors(a: ArrayLike<number>, n: number, k: number, rng: Rng): 
   }
   let Q: Float64Array<ArrayBuffer> = new Float64Array(n * k);
   for (let i = 0; i < Q.length; i++) Q[i] = rng.normal();
-  const orthonormalise = (m: Float64Array) => {
-    for (let j = 0; j < k; j++) {
-      for (let p = 0; p < j; p++) {
-        let d = 0;
-        for (let i = 0; i < n; i++) d += m[i * k + j]! * m[i * k + p]!;
-        for (let i = 0; i < n; i++) m[i * k + j]! -= d * m[i * k + p]!;
-      }
-      let norm = 0;
-      for (let i = 0; i < n; i++) norm += m[i * k + j]! ** 2;
-      norm = Math.sqrt(norm) || 1;
-      for (let i = 0; i < n; i++) m[i * k + j]! /= norm;
-    }
-  };
-  orthonormalise(Q);
+  // Q's columns are the k vectors.
+  orthonormalize(Q, k, n, 1, k);
   for (let it = 0; it < 40; it++) {
     Q = matMul(a, Q, n, n, k) as Float64Array<ArrayBuffer>;
-    orthonormalise(Q);
+    orthonormalize(Q, k, n, 1, k);
   }
   // Rayleigh–Ritz: eigenvectors of Qᵀ A Q rotate Q onto the eigenvectors.
   const AQ = matMul(a, Q, n, n, k);

@@ -17,18 +17,7 @@ export function orthogonal(rng: Rng, rows: number, cols: number, gain = 1): Floa
   const k = Math.min(rows, cols);
   const v = new Float64Array(k * n);
   for (let i = 0; i < v.length; i++) v[i] = rng.normal();
-  // Modified Gram–Schmidt on the k vectors v[j*n .. j*n+n).
-  for (let j = 0; j < k; j++) {
-    for (let p = 0; p < j; p++) {
-      let dot = 0;
-      for (let i = 0; i < n; i++) dot += v[j * n + i]! * v[p * n + i]!;
-      for (let i = 0; i < n; i++) v[j * n + i]! -= dot * v[p * n + i]!;
-    }
-    let norm = 0;
-    for (let i = 0; i < n; i++) norm += v[j * n + i]! ** 2;
-    norm = Math.sqrt(norm) || 1;
-    for (let i = 0; i < n; i++) v[j * n + i]! /= norm;
-  }
+  orthonormalize(v, k, n, n, 1);
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
@@ -45,4 +34,24 @@ export function lecunUniform(rng: Rng, rows: number, cols: number, fanIn: number
   const out = new Float32Array(rows * cols);
   for (let i = 0; i < out.length; i++) out[i] = rng.uniform(-bound, bound);
   return out;
+}
+
+/**
+ * Modified Gram–Schmidt, in place, on `count` vectors of `length` numbers in `m`: element i of
+ * vector j sits at j·vectorStride + i·elementStride (length and 1: vectors one after another;
+ * 1 and count: the columns of a length × count row-major matrix). A zero vector stays zero.
+ */
+export function orthonormalize(m: Float64Array, count: number, length: number, vectorStride: number, elementStride: number): void {
+  const at = (j: number, i: number) => j * vectorStride + i * elementStride;
+  for (let j = 0; j < count; j++) {
+    for (let p = 0; p < j; p++) {
+      let dot = 0;
+      for (let i = 0; i < length; i++) dot += m[at(j, i)]! * m[at(p, i)]!;
+      for (let i = 0; i < length; i++) m[at(j, i)]! -= dot * m[at(p, i)]!;
+    }
+    let norm = 0;
+    for (let i = 0; i < length; i++) norm += m[at(j, i)]! ** 2;
+    norm = Math.sqrt(norm) || 1;
+    for (let i = 0; i < length; i++) m[at(j, i)]! /= norm;
+  }
 }

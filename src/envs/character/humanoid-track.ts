@@ -83,7 +83,6 @@ export const humanoidTrackOptions = z.object({
 });
 export type HumanoidTrackOptions = z.infer<typeof humanoidTrackOptions>;
 
-
 export class HumanoidTrackEnv implements Env<Float32Array, Float32Array> {
   readonly id = 'HumanoidTrack-v0';
   readonly observationSpace: Box;
@@ -243,14 +242,16 @@ export function buildScene(skeleton: Skeleton, ghost: boolean): SceneSpec {
  */
 export function writeCharacterTransforms(transforms: Float32Array, character: CharacterState, ghost: CharacterState | null, ghostOffsetZ: number): void {
   const n = character.skeleton.numJoints;
-  const write = (b: number, s: CharacterState, j: number, dz: number) => {
-    transforms[7 * b] = s.bodyPos[3 * j]!;
-    transforms[7 * b + 1] = s.bodyPos[3 * j + 1]!;
-    transforms[7 * b + 2] = s.bodyPos[3 * j + 2]! + dz;
-    for (let k = 0; k < 4; k++) transforms[7 * b + 3 + k] = s.bodyRot[4 * j + k]!;
-  };
-  for (let j = 0; j < n; j++) write(j, character, j, 0);
-  if (ghost) for (let j = 0; j < n; j++) write(n + j, ghost, j, ghostOffsetZ);
+  for (let j = 0; j < n; j++) writeBody(transforms, j, character, j, 0);
+  if (ghost) for (let j = 0; j < n; j++) writeBody(transforms, n + j, ghost, j, ghostOffsetZ);
+}
+
+/** Body `j` of `s` into slot `b` of `transforms`, moved `dz` metres along z. */
+function writeBody(transforms: Float32Array, b: number, s: CharacterState, j: number, dz: number): void {
+  transforms[7 * b] = s.bodyPos[3 * j]!;
+  transforms[7 * b + 1] = s.bodyPos[3 * j + 1]!;
+  transforms[7 * b + 2] = s.bodyPos[3 * j + 2]! + dz;
+  for (let k = 0; k < 4; k++) transforms[7 * b + 3 + k] = s.bodyRot[4 * j + k]!;
 }
 
 /** Beyond this the state is a blow-up, not motion. */
