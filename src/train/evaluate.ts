@@ -82,11 +82,12 @@ export function evaluateAgent(agent: Agent, envId: string, envOptions: EnvOption
 }
 
 /**
- * Evaluates the last checkpoint of a run folder (`gymnast eval DIR`): rebuilds the agent from
+ * Evaluates the last checkpoint of a run folder (`gymnast eval DIR`; with `best`, the checkpoint of
+ * the best eval return during training, `gymnast eval --best DIR`): rebuilds the agent from
  * config.json, loads the checkpoint, runs the greedy policy on the run's env with its options,
  * overridden by `envOptions`.
  */
-export async function evaluateRun(runDir: string, opts: { episodes: number; seed?: number; backend?: string; envOptions?: EnvOptions }): Promise<EvalResult & { checkpoint: string; step: number }> {
+export async function evaluateRun(runDir: string, opts: { episodes: number; seed?: number; backend?: string; envOptions?: EnvOptions; best?: boolean }): Promise<EvalResult & { checkpoint: string; step: number }> {
   if (!Number.isInteger(opts.episodes) || opts.episodes < 1) throw new ValidationError('eval arguments', [{ path: 'episodes', message: `must be a positive integer, got ${opts.episodes}` }]);
   const run = await loadRunAgent(runDir, opts);
   try {
@@ -100,7 +101,7 @@ export async function evaluateRun(runDir: string, opts: { episodes: number; seed
   }
 }
 
-/** A run's agent restored from its last checkpoint, with what config.json says. */
+/** A run's agent restored from its last (or best) checkpoint, with what config.json says. */
 export interface RunAgent {
   agent: Agent;
   config: RunConfigLike;
@@ -111,8 +112,11 @@ export interface RunAgent {
   close(): void;
 }
 
-/** Rebuilds a run's agent from config.json and loads its last checkpoint (for eval and the like). */
-export async function loadRunAgent(runDir: string, opts: { backend?: string } = {}): Promise<RunAgent> {
+/**
+ * Rebuilds a run's agent from config.json and loads its last checkpoint (for eval and the like),
+ * or with `best` the one kept in <run>/best (the best eval return during training).
+ */
+export async function loadRunAgent(runDir: string, opts: { backend?: string; best?: boolean } = {}): Promise<RunAgent> {
   const configFile = join(runDir, 'config.json');
   if (!existsSync(configFile)) throw new UsageError(`${runDir}: no config.json there; is it a run folder?`);
   let config: RunConfigLike;
@@ -124,8 +128,8 @@ export async function loadRunAgent(runDir: string, opts: { backend?: string } = 
   const def = agentDefinition(config.agent);
   await initBackend(opts.backend ?? config.backend?.name ?? 'auto');
   const hp = def.schema.parse(config.config);
-  const checkpoint = latestCheckpoint(join(runDir, 'checkpoints'));
-  if (!checkpoint) throw new UsageError(`${runDir}: the run has no checkpoint yet`);
+  const checkpoint = latestCheckpoint(join(runDir, opts.best ? 'best' : 'checkpoints'));
+  if (!checkpoint) throw new UsageError(opts.best ? `${runDir}: no best checkpoint (the run keeps one only when trained with --eval-episodes)` : `${runDir}: the run has no checkpoint yet`);
   const data = readCheckpoint(checkpoint);
   const numEnvs = (hp as { numEnvs?: number }).numEnvs ?? 1;
   const env = new SyncVectorEnv({ id: config.env, numEnvs, options: config.envOptions ?? {}, recordEpisodeStatistics: false });

@@ -37,6 +37,8 @@ export interface PushOptions {
   /** Stop when the bracket is this narrow, N (default 5). */
   toleranceN?: number;
   backend?: string;
+  /** Test the run's best evaluated checkpoint (<run>/best) instead of its last. */
+  best?: boolean;
 }
 
 export interface PushTrial {
@@ -80,7 +82,7 @@ function imitationEnvOf(env: unknown, envId: string): ImitationEnv {
  * One trial: the policy from the clip's start, a push of `forceN` along `direction` after
  * `preSeconds`; whether it stays up for `postSeconds`.
  */
-function pushTrial(agent: Agent, envId: string, envOptions: Record<string, unknown>, direction: 'forward' | 'sideways', forceN: number, o: Required<Omit<PushOptions, 'backend'>>): PushTrial {
+function pushTrial(agent: Agent, envId: string, envOptions: Record<string, unknown>, direction: 'forward' | 'sideways', forceN: number, o: Required<Omit<PushOptions, 'backend' | 'best'>>): PushTrial {
   // Time 0 of the clip, full-length episodes; early termination tells the fall.
   const env = make(envId, { options: { ...envOptions, rsi: false, earlyTermination: true, episodeSeconds: o.preSeconds + o.postSeconds + 1 } });
   const sim = imitationEnvOf(env, envId);
@@ -130,7 +132,7 @@ export function searchPush(trial: (forceN: number) => PushTrial, direction: 'for
   return { direction, maxSurvivedN: maxForceN, minFallN: null, trials };
 }
 
-/** The push test of a run's last checkpoint. */
+/** The push test of a run's last checkpoint (with `best`: its best evaluated one). */
 export async function pushTest(runDir: string, options: PushOptions = {}): Promise<PushReport> {
   const o = {
     durationSeconds: options.durationSeconds ?? 0.2,
@@ -140,7 +142,7 @@ export async function pushTest(runDir: string, options: PushOptions = {}): Promi
     toleranceN: options.toleranceN ?? 5,
   };
   for (const [k, v] of Object.entries(o)) if (!(v > 0) || !Number.isFinite(v)) throw new UsageError(`push test: ${k} must be a positive number, got ${v}`);
-  const run = await loadRunAgent(runDir, { backend: options.backend });
+  const run = await loadRunAgent(runDir, { backend: options.backend, best: options.best });
   try {
     const { env: envId } = run.config;
     const envOptions = run.config.envOptions ?? {};

@@ -5,6 +5,8 @@
  *   <out>/config.json        the resolved run: env, agent, steps, seed, backend, hyperparameters
  *   <out>/metrics.jsonl      CleanRL tags, one JSON object per line (see metrics.ts)
  *   <out>/checkpoints/…      atomic checkpoints (see src/nn/checkpoint.ts)
+ *   <out>/best/…             with eval episodes: the checkpoint of the best mean eval return so
+ *                            far (RL curves are not monotonic; `gymnast eval --best` tests it)
  *
  * Resuming is exact: at every checkpoint the training envs are reset with a seed derived from the
  * run seed and the checkpoint's index, in the uninterrupted run as in the resumed one. Together
@@ -79,6 +81,8 @@ export interface CheckpointInfo {
   step: number;
   path: string;
   eval?: EvalResult;
+  /** True when this checkpoint's eval return is the best so far (copied to <run>/best). */
+  best?: boolean;
 }
 
 export interface TrainCallbacks {
@@ -157,6 +161,8 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
     );
 
     const checkpointsDir = join(runDir, 'checkpoints');
+    const bestDir = join(runDir, 'best');
+    let bestEvalReturn = resumeFrom ? bestEvalReturnIn(bestDir) : -Infinity;
     let segment = 0;
     let lastCheckpoint = '';
     if (resumeFrom) {
@@ -182,6 +188,12 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
       if (config.evalEpisodes > 0) {
         info.eval = evaluateAgent(agent, config.env, config.envOptions, config.evalEpisodes, config.seed + 1_000_000);
         metrics.write(agent.globalStep, seconds(), { 'eval/mean_return': info.eval.mean_return, 'eval/std_return': info.eval.std_return, ...prefixed('eval/', info.eval.metrics) });
+        if (info.eval.mean_return > bestEvalReturn) {
+          bestEvalReturn = info.eval.mean_return;
+          data.state.runner = { segment, seconds: seconds(), evalReturn: bestEvalReturn };
+          writeCheckpoint(bestDir, name, agent.globalStep, data, 1);
+          info.best = true;
+        }
       }
       callbacks.onCheckpoint?.(info);
       if (agent.globalStep < config.steps) agent.resetEnvs(segmentSeed(config.seed, segment));
@@ -191,6 +203,15 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
     agent?.dispose();
     env.close();
   }
+}
+
+/** The eval return of the best checkpoint kept in `bestDir` (none yet: -Infinity), so a resumed run keeps comparing with it. */
+function bestEvalReturnIn(bestDir: string): number {
+  const best = latestCheckpoint(bestDir);
+  if (!best) return -Infinity;
+  const value = (readCheckpoint(best).state.runner as { evalReturn?: unknown } | undefined)?.evalReturn;
+  if (typeof value !== 'number') throw new FileFormatError(join(best, 'state.json'), 'runner.evalReturn', `expected a number, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 /** `values` with every key prefixed (none: an empty record). */

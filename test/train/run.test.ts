@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { FileFormatError, UnknownIdError, UsageError, ValidationError } from '../../src/core/errors.ts';
 import { train, type TrainArgs } from '../../src/train/run.ts';
 import { readMetrics } from '../../src/train/metrics.ts';
-import { latestCheckpoint } from '../../src/nn/checkpoint.ts';
+import { latestCheckpoint, listCheckpoints } from '../../src/nn/checkpoint.ts';
+import { evaluateRun } from '../../src/train/evaluate.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gymnast-run-'));
 const noop = {};
@@ -56,6 +57,49 @@ for (const [name, args] of cases) {
     for (const t of ['charts/episodic_return', 'charts/episodic_length']) assert.ok(tags.has(t), t);
   });
 }
+
+test('with eval episodes the run keeps its best evaluated checkpoint, across a resume; eval --best tests that one', async () => {
+  const dir = join(tmp, 'best');
+  const args: TrainArgs = { env: 'CartPole-v1', agent: 'ppo', steps: 2560, seed: 5, checkpointEvery: 512, evalEpisodes: 2, out: dir, set: { numSteps: 16, updateEpochs: 4, learningRate: 3e-3 } };
+  const flagged: number[] = [];
+  let checkpoints = 0;
+  await train(args, {
+    onCheckpoint: (info) => {
+      if (info.best) flagged.push(info.step);
+      if (++checkpoints === 3) throw new Error('simulated kill');
+    },
+  }).catch((err: Error) => assert.is(err.message, 'simulated kill'));
+  await train({ resume: dir } as TrainArgs, { onCheckpoint: (info) => void (info.best && flagged.push(info.step)) });
+
+  const evals = readMetrics(join(dir, 'metrics.jsonl')).filter((r) => r['eval/mean_return'] !== undefined);
+  assert.is(evals.length, 5);
+  // The first strict maximum wins; a checkpoint is flagged each time the best so far improves.
+  let best = evals[0]!;
+  const improvements = [best.step];
+  for (const r of evals) if (r['eval/mean_return']! > best['eval/mean_return']!) (best = r), improvements.push(r.step);
+  assert.equal(flagged, improvements);
+  assert.ok(improvements.length >= 2, `the eval return should improve at least once while training (evals: ${evals.map((r) => r['eval/mean_return']).join(', ')})`);
+  assert.equal(listCheckpoints(join(dir, 'best')).length, 1, 'only the best is kept');
+
+  const last = await evaluateRun(dir, { episodes: 2 });
+  const bestRun = await evaluateRun(dir, { episodes: 2, best: true });
+  assert.is(last.step, 2560);
+  assert.is(bestRun.step, best.step);
+  // Same greedy policy, same seeds as during training: the same return as the run logged.
+  assert.is(bestRun.mean_return, best['eval/mean_return']);
+});
+
+test('eval --best on a run trained without eval episodes says why there is none', async () => {
+  const dir = join(tmp, 'no-best');
+  await train({ env: 'CartPole-v1', agent: 'reinforce', steps: 600, checkpointEvery: 300, out: dir }, noop);
+  await evaluateRun(dir, { episodes: 1, best: true }).then(
+    () => assert.unreachable('should throw'),
+    (err: Error) => {
+      assert.instance(err, UsageError);
+      assert.match(err.message, /no best checkpoint \(the run keeps one only when trained with --eval-episodes\)/);
+    },
+  );
+});
 
 async function rejects(args: TrainArgs, type: Function, pattern: RegExp) {
   try {

@@ -39,6 +39,7 @@ export function register(program: Command): void {
     .option('--max-force <N>', 'upper end of the search, newtons', '1000')
     .option('--tolerance <N>', 'stop when the bracket is this narrow, newtons', '5')
     .option('--backend <name>', 'tfjs backend (default: the one the run used)')
+    .option('--best', 'test the checkpoint with the best eval return during training instead of the last')
     .option('--json', 'print the report as one JSON document')
     .action(async (run: string, opts: Record<string, string | boolean | undefined>) => {
       const r = await pushTest(run, {
@@ -48,6 +49,7 @@ export function register(program: Command): void {
         maxForceN: num('--max-force', opts.maxForce as string),
         toleranceN: num('--tolerance', opts.tolerance as string),
         backend: opts.backend as string | undefined,
+        best: opts.best === true,
       });
       if (opts.json) return void console.log(JSON.stringify(r));
       console.log(`${r.env}, checkpoint at step ${r.step} (${r.checkpoint})`);

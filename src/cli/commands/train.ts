@@ -85,14 +85,15 @@ export function register(program: Command): void {
 
   program
     .command('eval <dir>')
-    .description("evaluate a run's last checkpoint with the greedy (argmax / mean) policy")
+    .description("evaluate a run's last (or --best) checkpoint with the greedy (argmax / mean) policy")
     .option('--episodes <n>', 'episodes', '10')
     .option('--seed <s>', 'seed of the evaluation episodes')
     .option('--backend <name>', 'tfjs backend (default: the one the run used)')
     .option('--option <key=value>', "env option over the run's own (repeatable), e.g. --option rsi=true", collect, [])
+    .option('--best', 'the checkpoint with the best eval return during training (runs trained with --eval-episodes)')
     .option('--json', 'print JSON')
-    .action(async (dir: string, opts: { episodes: string; seed?: string; backend?: string; option: string[]; json?: boolean }) => {
-      const r = await evaluateRun(dir, { episodes: int('episodes', opts.episodes)!, seed: int('seed', opts.seed), backend: opts.backend, envOptions: parseKeyValues(opts.option, '--option') });
+    .action(async (dir: string, opts: { episodes: string; seed?: string; backend?: string; option: string[]; best?: boolean; json?: boolean }) => {
+      const r = await evaluateRun(dir, { episodes: int('episodes', opts.episodes)!, seed: int('seed', opts.seed), backend: opts.backend, envOptions: parseKeyValues(opts.option, '--option'), best: opts.best });
       const out = { mean_return: r.mean_return, std_return: r.std_return, episodes: r.episodes, mean_length: r.mean_length, step: r.step, checkpoint: r.checkpoint, ...(r.metrics ? { metrics: r.metrics } : {}) };
       if (opts.json) console.log(JSON.stringify(out));
       else {
