@@ -181,7 +181,8 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
       await agent.train(boundary);
       segment++;
       const data = agent.checkpoint();
-      data.state.runner = { segment, seconds: seconds() };
+      const runner = { segment, seconds: seconds() };
+      data.state.runner = runner;
       const name = `step-${String(agent.globalStep).padStart(9, '0')}`;
       lastCheckpoint = writeCheckpoint(checkpointsDir, name, agent.globalStep, data);
       const info: CheckpointInfo = { step: agent.globalStep, path: lastCheckpoint };
@@ -190,7 +191,8 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
         metrics.write(agent.globalStep, seconds(), { 'eval/mean_return': info.eval.mean_return, 'eval/std_return': info.eval.std_return, ...prefixed('eval/', info.eval.metrics) });
         if (info.eval.mean_return > bestEvalReturn) {
           bestEvalReturn = info.eval.mean_return;
-          data.state.runner = { segment, seconds: seconds(), evalReturn: bestEvalReturn };
+          // The same checkpoint, plus the return that made it the best (read back on resume).
+          data.state.runner = { ...runner, evalReturn: bestEvalReturn };
           writeCheckpoint(bestDir, name, agent.globalStep, data, 1);
           info.best = true;
         }
