@@ -58,6 +58,24 @@ export class CharacterState {
   }
 }
 
+/**
+ * Moves a state along the ground by (dx, dz) metres: root, joints, bodies and centre of mass.
+ * Velocities and rotations are unchanged. Allocates nothing.
+ */
+export function translateOnGround(state: CharacterState, dx: number, dz: number): void {
+  state.pose[0] += dx;
+  state.pose[2] += dz;
+  const n = state.numJoints;
+  for (let j = 0; j < n; j++) {
+    state.jointPos[3 * j] += dx;
+    state.jointPos[3 * j + 2] += dz;
+    state.bodyPos[3 * j] += dx;
+    state.bodyPos[3 * j + 2] += dz;
+  }
+  state.com[0] += dx;
+  state.com[2] += dz;
+}
+
 /** q = a·b for quaternions stored at a[ia], b[ib], written at out[o]. */
 export function quatMulAt(out: Float64Array, o: number, a: ArrayLike<number>, ia: number, b: ArrayLike<number>, ib: number): void {
   const ax = a[ia]!, ay = a[ia + 1]!, az = a[ia + 2]!, aw = a[ia + 3]!;

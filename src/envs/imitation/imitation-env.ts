@@ -27,6 +27,14 @@
  * `../character/reward.ts`); `'paper'`: the paper's four (`paper-reward.ts`). `info.rewardTerms`
  * has the terms of every step.
  *
+ * ## Reference root
+ * `syncRootPos: true` (default; DeepMimic's `sync_char_root_pos`, on in its released walk and
+ * run arguments): each time a looping clip starts a new cycle, the reference is moved along the
+ * ground so that its root is over the character's (x, z). The root term then measures the drift
+ * of one cycle, which the policy can correct, not the drift of the whole episode, which its
+ * observation (heading frame, no world position) cannot see. `false`: the reference keeps the
+ * clip's world path from the starting state.
+ *
  * ## Starting state
  * `rsi: true` (reference-state initialization): a time drawn uniformly over the clip from the
  * env's Rng (seeded by `reset({ seed })`), the character set to the reference pose and
@@ -60,7 +68,7 @@ import { Box } from '../../core/spaces.ts';
 import type { Skeleton } from '../../motion/skeleton.ts';
 import { PHYSICS_ERROR, type Env, type Info, type ResetResult, type StepResult } from '../env.ts';
 import { loadCharacter } from '../character/assets.ts';
-import { CharacterState, quatAngleAt } from '../character/character-state.ts';
+import { CharacterState, quatAngleAt, translateOnGround } from '../character/character-state.ts';
 import { FallDetector } from '../character/fall.ts';
 import { buildScene, isPhysicalState, writeCharacterTransforms } from '../character/humanoid-track.ts';
 import { headingAngle } from '../character/observation.ts';
@@ -83,6 +91,7 @@ export const imitationOptions = z.object({
   actions: z.enum(['pd', 'residual']).default('pd').describe("pd: PD targets normalized to the joint ranges; residual: a turn of the reference pose"),
   residualScaleRad: z.number().positive().default(0.5).describe("radians per action unit with actions: 'residual'"),
   reward: z.enum(['released', 'paper']).default('released').describe("released: DeepMimic's code (5 terms); paper: the paper's 4 terms"),
+  syncRootPos: z.boolean().default(true).describe("at each new cycle of a looping clip move the reference's root over the character's on the ground (DeepMimic's sync_char_root_pos)"),
   rsi: z.boolean().default(true).describe('reference-state initialization at a random time (else time 0)'),
   rsiLatestSeconds: z.number().min(0).optional().describe('latest RSI start time, seconds (default: anywhere in the clip)'),
   earlyTermination: z.boolean().default(true).describe('end the episode when a body other than the feet touches the ground'),
@@ -132,6 +141,11 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
   private readonly pb = new Float64Array(3);
   private sampleCount: number | null = null;
   private timeSeconds = 0;
+  /** Where the reference is moved along the ground (syncRootPos), metres. */
+  private refShiftX = 0;
+  private refShiftZ = 0;
+  /** The clip cycle has just wrapped: the next observe() moves the reference root to the character's. */
+  private syncPending = false;
   private started = false;
   private closed = false;
   private blownUp = false;
@@ -221,6 +235,9 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
       this.sim = this.buildSim();
     }
     this.timeSeconds = start;
+    this.refShiftX = 0;
+    this.refShiftZ = 0;
+    this.syncPending = false;
     this.reference.evaluate(start, this.targetState);
     this.sim.setState(this.targetState);
     this.sim.setTarget(this.targetState.pose, null);
@@ -265,7 +282,9 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
       }
       this.sim.stepPhysics();
     }
+    const cycleBefore = this.cycleAt(this.timeSeconds);
     this.timeSeconds += this.substeps * dt;
+    this.syncPending = this.options.syncRootPos && this.reference.clip.loop === 'wrap' && this.cycleAt(this.timeSeconds) > cycleBefore;
     this.steps++;
     if (!this.observe()) {
       this.blownUp = true;
@@ -355,12 +374,27 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
     };
   }
 
+  /** Index of the clip cycle at time t (a 1e-9 s tolerance, as the step times are sums of dt). */
+  private cycleAt(timeSeconds: number): number {
+    return Math.floor(timeSeconds / this.reference.durationSeconds + 1e-9);
+  }
+
   /** Reads the character and the reference now, builds the observation; false on a blow-up. */
   private observe(): boolean {
     const t = this.timeSeconds;
     this.sim.readState(this.simState);
-    this.reference.evaluate(t, this.refState);
-    for (let k = 0; k < this.futureRefs.length; k++) this.reference.evaluate(t + (k + 1) / CONTROL_HZ, this.futureRefs[k]!);
+    const ref = this.refState;
+    this.reference.evaluate(t, ref);
+    if (this.syncPending) {
+      this.syncPending = false;
+      this.refShiftX = this.simState.pose[0]! - ref.pose[0]!;
+      this.refShiftZ = this.simState.pose[2]! - ref.pose[2]!;
+    }
+    translateOnGround(ref, this.refShiftX, this.refShiftZ);
+    for (let k = 0; k < this.futureRefs.length; k++) {
+      const future = this.reference.evaluate(t + (k + 1) / CONTROL_HZ, this.futureRefs[k]!);
+      translateOnGround(future, this.refShiftX, this.refShiftZ);
+    }
     buildImitationObservation(this.simState, this.reference.phase(t), this.futureRefs, this.obs);
     return isPhysicalState(this.simState, this.obs);
   }

@@ -165,6 +165,41 @@ test('RSI starts at the reference state of a random time; rsi: false at time 0',
   }
 });
 
+test('syncRootPos: at each new cycle the reference root moves over the character on the ground; off: the clip\'s own path', () => {
+  // DeepMimic's SceneImitate::SyncKinCharNewCycle with sync_char_root_pos true (its walk arguments).
+  for (const syncRootPos of [true, false]) {
+    const env = biped({ rsi: false, earlyTermination: false, syncRootPos });
+    try {
+      env.reset({ seed: 0 });
+      const d = env.reference.durationSeconds;
+      const clipRef = new CharacterState(env.skeleton);
+      const zero = new Float32Array(env.actionMap.size);
+      let synced = 0;
+      let shiftX = 0, shiftZ = 0;
+      for (let k = 0; k < Math.ceil(2.5 * d * 30); k++) {
+        const before = Math.floor(env.clipTimeSeconds / d + 1e-9);
+        env.step(zero); // the character slumps and drifts from the clip
+        env.reference.evaluate(env.clipTimeSeconds, clipRef);
+        const ref = env.refState.pose, sim = env.simState.pose;
+        assert.ok(Math.abs(ref[1]! - clipRef.pose[1]!) < 1e-12, 'the height stays the clip\'s');
+        if (syncRootPos && Math.floor(env.clipTimeSeconds / d + 1e-9) > before) {
+          assert.ok(Math.abs(ref[0]! - sim[0]!) < 1e-9 && Math.abs(ref[2]! - sim[2]!) < 1e-9, `cycle ${synced + 1}: reference root over the character`);
+          shiftX = ref[0]! - clipRef.pose[0]!;
+          shiftZ = ref[2]! - clipRef.pose[2]!;
+          assert.ok(Math.hypot(shiftX, shiftZ) > 0.01, 'the character had drifted');
+          synced++;
+        }
+        // Between cycles the whole reference (root and bodies) keeps the same shift.
+        assert.ok(Math.abs(ref[0]! - clipRef.pose[0]! - shiftX) < 1e-9 && Math.abs(ref[2]! - clipRef.pose[2]! - shiftZ) < 1e-9);
+        assert.ok(Math.abs(env.refState.bodyPos[3]! - clipRef.bodyPos[3]! - shiftX) < 1e-9);
+      }
+      assert.is(synced, syncRootPos ? 2 : 0);
+    } finally {
+      env.close();
+    }
+  }
+});
+
 test('episodes: 20 s (600 steps) unless the trainer sets a sample count; the curriculum grows them', () => {
   const env = biped({ curriculumSamples: 1000, curriculumStartSeconds: 0.5 });
   try {
