@@ -35,25 +35,40 @@ export function headingAngle(rootRot: ArrayLike<number>, offset = 0): number {
 const inv = new Float64Array(4);
 const tmp = new Float64Array(4);
 
+/** The inverse of a root rotation's heading (a rotation about y by −θ) into `out` (x, y, z, w). */
+export function inverseHeading(rootRot: ArrayLike<number>, offset: number, out: Float64Array): Float64Array {
+  const theta = headingAngle(rootRot, offset);
+  out[0] = 0; out[1] = -Math.sin(theta / 2); out[2] = 0; out[3] = Math.cos(theta / 2);
+  return out;
+}
+
+/**
+ * Writes body b of `state` at out[o..o+6]: its centre relative to `origin` (x, y, z) and its
+ * rotation (x, y, z, w; w ≥ 0), both turned by `invHeading` (a pure y rotation). Shared by the
+ * observation and by the reference frames of the imitation observation.
+ */
+export function writeBodyInHeadingFrame(state: CharacterState, b: number, invHeading: Float64Array, ox: number, oy: number, oz: number, out: Float32Array, o: number): void {
+  const { bodyPos, bodyRot } = state;
+  rotateAt(tmp, 0, invHeading, 0, bodyPos[3 * b]! - ox, bodyPos[3 * b + 1]! - oy, bodyPos[3 * b + 2]! - oz);
+  out[o] = tmp[0]!; out[o + 1] = tmp[1]!; out[o + 2] = tmp[2]!;
+  // inv · q (inv is a pure y rotation).
+  const qx = bodyRot[4 * b]!, qy = bodyRot[4 * b + 1]!, qz = bodyRot[4 * b + 2]!, qw = bodyRot[4 * b + 3]!;
+  const iy = invHeading[1]!, iw = invHeading[3]!;
+  let x = iw * qx + iy * qz, y = iw * qy + iy * qw, z = iw * qz - iy * qx, w = iw * qw - iy * qy;
+  if (w < 0) { x = -x; y = -y; z = -z; w = -w; }
+  out[o + 3] = x; out[o + 4] = y; out[o + 5] = z; out[o + 6] = w;
+}
+
 /** Writes the observation of `state` at phase `phase` into `out` (length observationSize). */
 export function buildObservation(state: CharacterState, phase: number, out: Float32Array): Float32Array {
-  const { pose, bodyPos, bodyRot, bodyLinVel, bodyAngVel } = state;
+  const { pose, bodyLinVel, bodyAngVel } = state;
   const n = state.numJoints;
-  const theta = headingAngle(pose, 3);
-  // Inverse heading: rotation about y by −θ.
-  inv[0] = 0; inv[1] = -Math.sin(theta / 2); inv[2] = 0; inv[3] = Math.cos(theta / 2);
+  inverseHeading(pose, 3, inv);
   const rx = pose[0]!, ry = pose[1]!, rz = pose[2]!;
   out[0] = ry;
   let o = 1;
   for (let b = 0; b < n; b++) {
-    rotateAt(tmp, 0, inv, 0, bodyPos[3 * b]! - rx, bodyPos[3 * b + 1]! - ry, bodyPos[3 * b + 2]! - rz);
-    out[o] = tmp[0]!; out[o + 1] = tmp[1]!; out[o + 2] = tmp[2]!;
-    // inv · q (inv is a pure y rotation).
-    const qx = bodyRot[4 * b]!, qy = bodyRot[4 * b + 1]!, qz = bodyRot[4 * b + 2]!, qw = bodyRot[4 * b + 3]!;
-    const iy = inv[1]!, iw = inv[3]!;
-    let x = iw * qx + iy * qz, y = iw * qy + iy * qw, z = iw * qz - iy * qx, w = iw * qw - iy * qy;
-    if (w < 0) { x = -x; y = -y; z = -z; w = -w; }
-    out[o + 3] = x; out[o + 4] = y; out[o + 5] = z; out[o + 6] = w;
+    writeBodyInHeadingFrame(state, b, inv, rx, ry, rz, out, o);
     rotateAt(tmp, 0, inv, 0, bodyLinVel[3 * b]!, bodyLinVel[3 * b + 1]!, bodyLinVel[3 * b + 2]!);
     out[o + 7] = tmp[0]!; out[o + 8] = tmp[1]!; out[o + 9] = tmp[2]!;
     rotateAt(tmp, 0, inv, 0, bodyAngVel[3 * b]!, bodyAngVel[3 * b + 1]!, bodyAngVel[3 * b + 2]!);
