@@ -11,6 +11,7 @@ export * from './kinematics.ts';
 export * from './velocity.ts';
 export * from './resample.ts';
 export * from './mirror.ts';
+export * from './steady-root.ts';
 export * from './bvh.ts';
 export * from './warnings.ts';
 export * from './file-errors.ts';

@@ -35,6 +35,10 @@
  * observation (heading frame, no world position) cannot see. `false`: the reference keeps the
  * clip's world path from the starting state.
  *
+ * `steadyRoot` (default on for the biped, off for the humanoid): the reference root advances at
+ * the clip's mean speed along its cycle (`../../motion/steady-root.ts`): DeepLoco's biped walk
+ * jumps its root 24 cm forward at each foot strike.
+ *
  * ## Starting state
  * `rsi: true` (reference-state initialization): a time drawn uniformly over the clip from the
  * env's Rng (seeded by `reset({ seed })`), the character set to the reference pose and
@@ -66,6 +70,7 @@ import type { RenderFrame, SceneSpec } from '../../core/frame.ts';
 import { Rng } from '../../core/rng.ts';
 import { Box } from '../../core/spaces.ts';
 import type { Skeleton } from '../../motion/skeleton.ts';
+import { withSteadyRootPace } from '../../motion/steady-root.ts';
 import { PHYSICS_ERROR, type Env, type Info, type ResetResult, type StepResult } from '../env.ts';
 import { loadCharacter } from '../character/assets.ts';
 import { CharacterState, quatAngleAt, translateOnGround } from '../character/character-state.ts';
@@ -91,6 +96,7 @@ export const imitationOptions = z.object({
   actions: z.enum(['pd', 'residual']).default('pd').describe("pd: PD targets normalized to the joint ranges; residual: a turn of the reference pose"),
   residualScaleRad: z.number().positive().default(0.5).describe("radians per action unit with actions: 'residual'"),
   reward: z.enum(['released', 'paper']).default('released').describe("released: DeepMimic's code (5 terms); paper: the paper's 4 terms"),
+  steadyRoot: z.boolean().optional().describe("move the reference root forward at the clip's mean speed (a looping clip; default: on for the biped, whose walk jumps its root 24 cm at each foot strike)"),
   syncRootPos: z.boolean().default(true).describe("at each new cycle of a looping clip move the reference's root over the character's on the ground (DeepMimic's sync_char_root_pos)"),
   rsi: z.boolean().default(true).describe('reference-state initialization at a random time (else time 0)'),
   rsiLatestSeconds: z.number().min(0).optional().describe('latest RSI start time, seconds (default: anywhere in the clip)'),
@@ -172,7 +178,8 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
     this.skeleton = assets.skeleton;
     this.gains = assets.gains;
     const clipArg = o.clip ?? (character === 'biped3d' ? 'biped3d_walk' : 'walk');
-    this.reference = new ReferenceMotion(loadImitationClip(clipArg, this.skeleton));
+    const clip = loadImitationClip(clipArg, this.skeleton);
+    this.reference = new ReferenceMotion((o.steadyRoot ?? character === 'biped3d') ? withSteadyRootPace(clip) : clip);
     this.sim = this.buildSim();
     this.actionMap = new PdActionMap(this.skeleton, this.sim.actuated);
     this.reward = o.reward === 'paper' ? new PaperImitationReward(this.skeleton) : new ImitationReward(this.skeleton);

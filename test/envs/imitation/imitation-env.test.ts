@@ -5,6 +5,7 @@ import { CharacterState } from '../../../src/envs/character/character-state.ts';
 import { lowestBodyPoint } from '../../../src/envs/character/reference.ts';
 import { checkEnv } from '../../../src/envs/checker.ts';
 import { ImitationEnv } from '../../../src/envs/imitation/imitation-env.ts';
+import { loadClip } from '../../../src/motion/load.ts';
 import { make, registeredIds } from '../../../src/envs/registry.ts';
 import { SyncVectorEnv } from '../../../src/envs/vector/sync-vector-env.ts';
 import { atRest, axisAngle, transformState } from './helpers.ts';
@@ -197,6 +198,20 @@ test('syncRootPos: at each new cycle the reference root moves over the character
     } finally {
       env.close();
     }
+  }
+});
+
+test('steadyRoot: on by default for the biped (its walk jumps its root at each foot strike), off for the humanoid', () => {
+  const rootSpeedAt = (env: ImitationEnv, t: number) => env.reference.evaluate(t, env.reference.newState()).jointVel[0]!;
+  const b = biped(), raw = biped({ steadyRoot: false }), h = humanoid(), hs = humanoid({ steadyRoot: true });
+  try {
+    // Across the foot strike at 0.4–0.5 s the file's root runs at 2.44 m/s (0.244 m in 0.1 s).
+    assert.ok(Math.abs(rootSpeedAt(raw, 0.4) - 2.44) < 0.01);
+    for (const t of [0.05, 0.4, 0.45, 0.93]) assert.ok(Math.abs(rootSpeedAt(b, t) - 1.5353) < 1e-3, `biped at ${t} s`);
+    assert.equal(Array.from(h.reference.clip.frames), Array.from(loadClip('walk', { character: 'humanoid3d' }).frames), 'humanoid: the file\'s root');
+    assert.not.equal(Array.from(hs.reference.clip.frames), Array.from(h.reference.clip.frames));
+  } finally {
+    for (const e of [b, raw, h, hs]) e.close();
   }
 });
 
