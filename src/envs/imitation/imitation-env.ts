@@ -62,7 +62,9 @@
  * `make('BipedImitate-v0', { options: { rsi: false, reward: 'paper' } })`; schema below.
  *
  * ## Version history
- * - v0: first version.
+ * - v0: first version; `syncRootPos` and `steadyRoot` added while the env was still being built
+ *   (issue #8), on by default: runs made before them evaluate differently unless given
+ *   `--option syncRootPos=false --option steadyRoot=false`.
  */
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.ts';
