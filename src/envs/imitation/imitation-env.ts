@@ -35,7 +35,7 @@
  * observation (heading frame, no world position) cannot see. `false`: the reference keeps the
  * clip's world path from the starting state.
  *
- * `steadyRoot` (default on for the biped, off for the humanoid): the reference root advances at
+ * `steadyRoot` (default on for looping biped clips, else off): the reference root advances at
  * the clip's mean speed along its cycle (`../../motion/steady-root.ts`): DeepLoco's biped walk
  * jumps its root 24 cm forward at each foot strike.
  *
@@ -181,7 +181,9 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
     this.gains = assets.gains;
     const clipArg = o.clip ?? (character === 'biped3d' ? 'biped3d_walk' : 'walk');
     const clip = loadImitationClip(clipArg, this.skeleton);
-    this.reference = new ReferenceMotion((o.steadyRoot ?? character === 'biped3d') ? withSteadyRootPace(clip) : clip);
+    // The default evens out looping biped clips only (a clip that does not loop has no cycle pace).
+    const steady = o.steadyRoot ?? (character === 'biped3d' && clip.loop === 'wrap');
+    this.reference = new ReferenceMotion(steady ? withSteadyRootPace(clip) : clip);
     this.sim = this.buildSim();
     this.actionMap = new PdActionMap(this.skeleton, this.sim.actuated);
     this.reward = o.reward === 'paper' ? new PaperImitationReward(this.skeleton) : new ImitationReward(this.skeleton);

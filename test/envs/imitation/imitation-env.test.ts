@@ -5,6 +5,10 @@ import { CharacterState } from '../../../src/envs/character/character-state.ts';
 import { lowestBodyPoint } from '../../../src/envs/character/reference.ts';
 import { checkEnv } from '../../../src/envs/checker.ts';
 import { ImitationEnv } from '../../../src/envs/imitation/imitation-env.ts';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveClipPath } from '../../../src/motion/data-path.ts';
 import { loadClip } from '../../../src/motion/load.ts';
 import { make, registeredIds } from '../../../src/envs/registry.ts';
 import { SyncVectorEnv } from '../../../src/envs/vector/sync-vector-env.ts';
@@ -210,6 +214,17 @@ test('steadyRoot: on by default for the biped (its walk jumps its root at each f
     for (const t of [0.05, 0.4, 0.45, 0.93]) assert.ok(Math.abs(rootSpeedAt(b, t) - 1.5353) < 1e-3, `biped at ${t} s`);
     assert.equal(Array.from(h.reference.clip.frames), Array.from(loadClip('walk', { character: 'humanoid3d' }).frames), 'humanoid: the file\'s root');
     assert.not.equal(Array.from(hs.reference.clip.frames), Array.from(h.reference.clip.frames));
+    // A biped clip that does not loop keeps its root by default; asking for a steady pace names the clip.
+    const dir = mkdtempSync(join(tmpdir(), 'gymnast-steady-'));
+    const once = join(dir, 'biped_once.txt');
+    const file = JSON.parse(readFileSync(resolveClipPath('biped3d_walk'), 'utf8')) as { Loop: unknown };
+    writeFileSync(once, JSON.stringify({ ...file, Loop: 'none' }));
+    const plain = biped({ clip: once });
+    assert.is(plain.reference.clip.loop, 'none');
+    assert.equal(Array.from(plain.reference.clip.frames), Array.from(loadClip(once, { character: 'biped3d_mocap' }).frames));
+    plain.close();
+    assert.throws(() => biped({ clip: once, steadyRoot: true }), /biped_once.*looping clip/);
+    rmSync(dir, { recursive: true, force: true });
   } finally {
     for (const e of [b, raw, h, hs]) e.close();
   }
