@@ -52,6 +52,15 @@ export class ReferenceMotion {
     return p < 0 ? p + 1 : p;
   }
 
+  /**
+   * Index of the clip cycle at time t (⌊t / clip length⌋, the cycle `evaluate` carries the root
+   * forward by; 0 when the clip has no length).
+   */
+  cycle(timeSeconds: number): number {
+    const d = this.durationSeconds;
+    return d > 0 ? Math.floor(timeSeconds / d) : 0;
+  }
+
   /** Fills `out` with the reference state at time t (seconds). Allocates nothing. */
   evaluate(timeSeconds: number, out: CharacterState): CharacterState {
     const clip = this.clip;

@@ -98,7 +98,7 @@ export const imitationOptions = z.object({
   actions: z.enum(['pd', 'residual']).default('pd').describe("pd: PD targets normalized to the joint ranges; residual: a turn of the reference pose"),
   residualScaleRad: z.number().positive().default(0.5).describe("radians per action unit with actions: 'residual'"),
   reward: z.enum(['released', 'paper']).default('released').describe("released: DeepMimic's code (5 terms); paper: the paper's 4 terms"),
-  steadyRoot: z.boolean().optional().describe("move the reference root forward at the clip's mean speed (a looping clip; default: on for the biped, whose walk jumps its root 24 cm at each foot strike)"),
+  steadyRoot: z.boolean().optional().describe("move the reference root forward at the clip's mean speed (a looping clip; default: on for looping biped clips, as DeepLoco's walk jumps its root 24 cm at each foot strike)"),
   syncRootPos: z.boolean().default(true).describe("at each new cycle of a looping clip move the reference's root over the character's on the ground (DeepMimic's sync_char_root_pos)"),
   rsi: z.boolean().default(true).describe('reference-state initialization at a random time (else time 0)'),
   rsiLatestSeconds: z.number().min(0).optional().describe('latest RSI start time, seconds (default: anywhere in the clip)'),
@@ -293,9 +293,9 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
       }
       this.sim.stepPhysics();
     }
-    const cycleBefore = this.cycleAt(this.timeSeconds);
+    const cycleBefore = this.reference.cycle(this.timeSeconds);
     this.timeSeconds += this.substeps * dt;
-    this.syncPending = this.options.syncRootPos && this.reference.clip.loop === 'wrap' && this.cycleAt(this.timeSeconds) > cycleBefore;
+    this.syncPending = this.options.syncRootPos && this.reference.clip.loop === 'wrap' && this.reference.cycle(this.timeSeconds) > cycleBefore;
     this.steps++;
     if (!this.observe()) {
       this.blownUp = true;
@@ -383,11 +383,6 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
       reward_com: ts.com / k,
       episode_seconds: this.steps / CONTROL_HZ,
     };
-  }
-
-  /** Index of the clip cycle at time t (a 1e-9 s tolerance, as the step times are sums of dt). */
-  private cycleAt(timeSeconds: number): number {
-    return Math.floor(timeSeconds / this.reference.durationSeconds + 1e-9);
   }
 
   /** Reads the character and the reference now, builds the observation; false on a blow-up. */

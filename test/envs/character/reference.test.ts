@@ -44,6 +44,8 @@ test('a wrap clip repeats with the root carried forward; the phase wraps', () =>
   assert.ok(Math.abs(b.com[1]! - a.com[1]!) < 1e-9);
   assert.ok(Math.abs(ref.phase(0.2 + 3 * d) - ref.phase(0.2)) < 1e-9);
   assert.ok(Math.abs(ref.phase(-0.25 * d) - 0.75) < 1e-9);
+  // The cycle index counts the root carry-overs: one per clip length.
+  assert.equal([0, 0.99 * d, d, 2.5 * d].map((t) => ref.cycle(t)), [0, 0, 1, 2]);
 });
 
 test('a clip that sinks into the ground throughout is lifted (DeepLoco biped walk), the humanoid walk is not', () => {

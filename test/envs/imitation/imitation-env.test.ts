@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../../../src/envs/imitation/index.ts';
@@ -5,9 +8,6 @@ import { CharacterState } from '../../../src/envs/character/character-state.ts';
 import { lowestBodyPoint } from '../../../src/envs/character/reference.ts';
 import { checkEnv } from '../../../src/envs/checker.ts';
 import { ImitationEnv } from '../../../src/envs/imitation/imitation-env.ts';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { resolveClipPath } from '../../../src/motion/data-path.ts';
 import { loadClip } from '../../../src/motion/load.ts';
 import { make, registeredIds } from '../../../src/envs/registry.ts';
@@ -182,12 +182,12 @@ test('syncRootPos: at each new cycle the reference root moves over the character
       let synced = 0;
       let shiftX = 0, shiftZ = 0;
       for (let k = 0; k < Math.ceil(2.5 * d * 30); k++) {
-        const before = Math.floor(env.clipTimeSeconds / d + 1e-9);
+        const before = env.reference.cycle(env.clipTimeSeconds);
         env.step(zero); // the character slumps and drifts from the clip
         env.reference.evaluate(env.clipTimeSeconds, clipRef);
         const ref = env.refState.pose, sim = env.simState.pose;
         assert.ok(Math.abs(ref[1]! - clipRef.pose[1]!) < 1e-12, 'the height stays the clip\'s');
-        if (syncRootPos && Math.floor(env.clipTimeSeconds / d + 1e-9) > before) {
+        if (syncRootPos && env.reference.cycle(env.clipTimeSeconds) > before) {
           assert.ok(Math.abs(ref[0]! - sim[0]!) < 1e-9 && Math.abs(ref[2]! - sim[2]!) < 1e-9, `cycle ${synced + 1}: reference root over the character`);
           shiftX = ref[0]! - clipRef.pose[0]!;
           shiftZ = ref[2]! - clipRef.pose[2]!;
@@ -208,6 +208,7 @@ test('syncRootPos: at each new cycle the reference root moves over the character
 test('steadyRoot: on by default for the biped (its walk jumps its root at each foot strike), off for the humanoid', () => {
   const rootSpeedAt = (env: ImitationEnv, t: number) => env.reference.evaluate(t, env.reference.newState()).jointVel[0]!;
   const b = biped(), raw = biped({ steadyRoot: false }), h = humanoid(), hs = humanoid({ steadyRoot: true });
+  const dir = mkdtempSync(join(tmpdir(), 'gymnast-steady-'));
   try {
     // Across the foot strike at 0.4–0.5 s the file's root runs at 2.44 m/s (0.244 m in 0.1 s).
     assert.ok(Math.abs(rootSpeedAt(raw, 0.4) - 2.44) < 0.01);
@@ -215,7 +216,6 @@ test('steadyRoot: on by default for the biped (its walk jumps its root at each f
     assert.equal(Array.from(h.reference.clip.frames), Array.from(loadClip('walk', { character: 'humanoid3d' }).frames), 'humanoid: the file\'s root');
     assert.not.equal(Array.from(hs.reference.clip.frames), Array.from(h.reference.clip.frames));
     // A biped clip that does not loop keeps its root by default; asking for a steady pace names the clip.
-    const dir = mkdtempSync(join(tmpdir(), 'gymnast-steady-'));
     const once = join(dir, 'biped_once.txt');
     const file = JSON.parse(readFileSync(resolveClipPath('biped3d_walk'), 'utf8')) as { Loop: unknown };
     writeFileSync(once, JSON.stringify({ ...file, Loop: 'none' }));
@@ -224,9 +224,9 @@ test('steadyRoot: on by default for the biped (its walk jumps its root at each f
     assert.equal(Array.from(plain.reference.clip.frames), Array.from(loadClip(once, { character: 'biped3d_mocap' }).frames));
     plain.close();
     assert.throws(() => biped({ clip: once, steadyRoot: true }), /biped_once.*looping clip/);
-    rmSync(dir, { recursive: true, force: true });
   } finally {
     for (const e of [b, raw, h, hs]) e.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
