@@ -40,6 +40,13 @@ export interface Env<O = Float32Array, A = number | Float32Array> {
    * innermost env, under the wrappers.
    */
   setSampleCount?(count: number): void;
+  /**
+   * Every option the env was built with, including defaults only the env can settle (e.g. one
+   * that depends on the clip it loaded). Run folders record these, so a default changed later
+   * does not change what an old run trains and evaluates on. Optional: without it the registry's
+   * schema defaults are recorded.
+   */
+  resolvedOptions?(): Record<string, unknown>;
   /** Frees native resources. Calling it twice is harmless. */
   close(): void;
 }

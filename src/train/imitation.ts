@@ -39,6 +39,8 @@ export interface PushOptions {
   backend?: string;
   /** Test the run's best evaluated checkpoint (<run>/best) instead of its last. */
   best?: boolean;
+  /** Env options over the run's own (e.g. a run made before an option existed, tested without it). */
+  envOptions?: Record<string, unknown>;
 }
 
 export interface PushTrial {
@@ -82,7 +84,7 @@ function imitationEnvOf(env: unknown, envId: string): ImitationEnv {
  * One trial: the policy from the clip's start, a push of `forceN` along `direction` after
  * `preSeconds`; whether it stays up for `postSeconds`.
  */
-function pushTrial(agent: Agent, envId: string, envOptions: Record<string, unknown>, direction: 'forward' | 'sideways', forceN: number, o: Required<Omit<PushOptions, 'backend' | 'best'>>): PushTrial {
+function pushTrial(agent: Agent, envId: string, envOptions: Record<string, unknown>, direction: 'forward' | 'sideways', forceN: number, o: Required<Omit<PushOptions, 'backend' | 'best' | 'envOptions'>>): PushTrial {
   // Time 0 of the clip, full-length episodes; early termination tells the fall.
   const env = make(envId, { options: { ...envOptions, rsi: false, earlyTermination: true, episodeSeconds: o.preSeconds + o.postSeconds + 1 } });
   const sim = imitationEnvOf(env, envId);
@@ -145,7 +147,7 @@ export async function pushTest(runDir: string, options: PushOptions = {}): Promi
   const run = await loadRunAgent(runDir, { backend: options.backend, best: options.best });
   try {
     const { env: envId } = run.config;
-    const envOptions = run.config.envOptions ?? {};
+    const envOptions = { ...(run.config.envOptions ?? {}), ...(options.envOptions ?? {}) };
     imitationEnvOf(make(envId, { options: envOptions }), envId).close();
     const unpushed = pushTrial(run.agent, envId, envOptions, 'forward', 0, o);
     const none = (direction: 'forward' | 'sideways'): PushSearch => ({ direction, maxSurvivedN: 0, minFallN: 0, trials: [unpushed] });

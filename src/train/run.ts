@@ -18,7 +18,9 @@ import { join, resolve } from 'node:path';
 import { FileFormatError, UsageError, ValidationError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import '../envs/index.ts';
-import { make, spec, type EnvOptions } from '../envs/registry.ts';
+import type { AnyEnv } from '../envs/env.ts';
+import { make, resolveOptions, spec, type EnvOptions } from '../envs/registry.ts';
+import { Wrapper } from '../envs/wrappers/wrapper.ts';
 import { AsyncVectorEnv } from '../envs/vector/async-vector-env.ts';
 import { SyncVectorEnv } from '../envs/vector/sync-vector-env.ts';
 import type { VectorEnv } from '../envs/vector/vector-env.ts';
@@ -65,6 +67,10 @@ export type VectorEnvKind = 'sync' | 'async';
 export interface RunConfig {
   gymnast: string;
   env: string;
+  /**
+   * The env's options with every default filled in (runs made before gymnast recorded them hold
+   * only the options given: those take today's defaults for the rest).
+   */
   envOptions: EnvOptions;
   agent: string;
   steps: number;
@@ -258,6 +264,15 @@ function tapTraining(vec: SyncVectorEnv | AsyncVectorEnv, sampleCount: () => num
   };
 }
 
+/**
+ * The env options a new run records: every option with its default filled in (the schema's, then
+ * the env's own), so that a default changed later leaves the run's env as it was trained.
+ */
+function recordedOptions(envId: string, given: EnvOptions | undefined, env: AnyEnv): EnvOptions {
+  const inner = env instanceof Wrapper ? env.unwrapped : env;
+  return { ...resolveOptions(spec(envId), given), ...(inner.resolvedOptions?.() ?? {}) };
+}
+
 function newRun(args: TrainArgs): { runDir: string; config: RunConfig; resumeFrom: null } {
   const def = agentDefinition(args.agent);
   spec(args.env); // unknown env id → UnknownIdError before anything is written
@@ -270,9 +285,11 @@ function newRun(args: TrainArgs): { runDir: string; config: RunConfig; resumeFro
   const hp = resolveAgentConfig(def, { envId: args.env, file, overrides: args.set });
   // Check the env options and the agent's fit with the spaces before creating the run folder.
   const probe = make(args.env, { options: args.envOptions });
+  let envOptions: EnvOptions;
   try {
     const problem = def.supports(probe.observationSpace, probe.actionSpace);
     if (problem) throw new UsageError(`agent '${def.name}' cannot train on ${args.env}: ${problem}`);
+    envOptions = recordedOptions(args.env, args.envOptions, probe);
   } finally {
     probe.close();
   }
@@ -285,7 +302,7 @@ function newRun(args: TrainArgs): { runDir: string; config: RunConfig; resumeFro
   const config: RunConfig = {
     gymnast: VERSION,
     env: args.env,
-    envOptions: args.envOptions ?? {},
+    envOptions,
     agent: def.name,
     steps,
     seed,

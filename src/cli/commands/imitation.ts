@@ -40,8 +40,9 @@ export function register(program: Command): void {
     .option('--tolerance <N>', 'stop when the bracket is this narrow, newtons', '5')
     .option('--backend <name>', 'tfjs backend (default: the one the run used)')
     .option('--best', 'test the checkpoint with the best eval return during training instead of the last')
+    .option('--option <key=value>', "env option over the run's own (repeatable)", collect, [])
     .option('--json', 'print the report as one JSON document')
-    .action(async (run: string, opts: Record<string, string | boolean | undefined>) => {
+    .action(async (run: string, opts: Record<string, any>) => {
       const r = await pushTest(run, {
         durationSeconds: num('--duration', opts.duration as string),
         preSeconds: num('--pre', opts.pre as string),
@@ -50,6 +51,7 @@ export function register(program: Command): void {
         toleranceN: num('--tolerance', opts.tolerance as string),
         backend: opts.backend as string | undefined,
         best: opts.best === true,
+        envOptions: parseKeyValues(opts.option, '--option'),
       });
       if (opts.json) return void console.log(JSON.stringify(r));
       console.log(`${r.env}, checkpoint at step ${r.step} (${r.checkpoint})`);

@@ -147,6 +147,8 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
   private readonly scratchQ = new Float64Array(4);
   private readonly pa = new Float64Array(3);
   private readonly pb = new Float64Array(3);
+  /** The options with the clip and `steadyRoot` defaults settled (`resolvedOptions`). */
+  private readonly settled: ImitationOptions;
   private sampleCount: number | null = null;
   private timeSeconds = 0;
   /** Where the reference is moved along the ground (syncRootPos), metres. */
@@ -184,6 +186,7 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
     // The default evens out looping biped clips only (a clip that does not loop has no cycle pace).
     const steady = o.steadyRoot ?? (character === 'biped3d' && clip.loop === 'wrap');
     this.reference = new ReferenceMotion(steady ? withSteadyRootPace(clip) : clip);
+    this.settled = { ...o, clip: clipArg, steadyRoot: steady };
     this.sim = this.buildSim();
     this.actionMap = new PdActionMap(this.skeleton, this.sim.actuated);
     this.reward = o.reward === 'paper' ? new PaperImitationReward(this.skeleton) : new ImitationReward(this.skeleton);
@@ -213,6 +216,10 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
    */
   setSampleCount(count: number): void {
     this.sampleCount = count;
+  }
+
+  resolvedOptions(): ImitationOptions {
+    return { ...this.settled };
   }
 
   /** Length of the episodes that start now, seconds. */

@@ -32,6 +32,12 @@ test('train --env BipedImitate-v0 --agent ppo --steps 2000 (imitation settings, 
   assert.is(t.code, 0, t.stderr);
   const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
   assert.equal([config.env, config.agent, config.vectorEnv, config.config.gamma, config.config.learnStd], ['BipedImitate-v0', 'ppo', 'async', 0.95, true]);
+  // The env options are recorded with their defaults settled (the schema's, then the env's own:
+  // the default clip and steadyRoot, on for a looping biped clip), so later defaults leave the run as it was.
+  assert.equal(
+    [config.envOptions.curriculumSamples, config.envOptions.clip, config.envOptions.steadyRoot, config.envOptions.syncRootPos, config.envOptions.physicsHz, config.envOptions.actions],
+    [1000, 'biped3d_walk', true, true, 120, 'pd'],
+  );
   assert.ok(latestCheckpoint(join(run, 'checkpoints')));
   // Training episodes log the env's per-episode metrics next to the return.
   const metrics = readFileSync(join(run, 'metrics.jsonl'), 'utf8');
@@ -54,6 +60,10 @@ test('train --env BipedImitate-v0 --agent ppo --steps 2000 (imitation settings, 
     assert.ok(push[dir].maxSurvivedN >= 0 && push[dir].maxSurvivedN <= 200);
     assert.ok(push[dir].trials.length >= 1);
   }
+  // `--option` reaches the push test's env: a bad value is refused by name.
+  const bad = await gymnast('push', run, '--option', 'syncRootPos=maybe');
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /syncRootPos/);
 });
 
 test('bad clips: one message naming the problem, exit code 2', async () => {
