@@ -1,0 +1,33 @@
+/**
+ * The trained biped walk shipped in policies/biped-walk (PPO, 5 M samples, seed 1; README "Motion
+ * imitation"). Over 128 test episodes it scored normalized return 0.908 with no falls (`gymnast eval
+ * policies/biped-walk --episodes 128`, default evaluation seed). This checks that it still walks:
+ * a change to the biped's physics, observation, action map or reward that breaks the trained
+ * policy fails here, not in a user's hands. Greedy actions and seeded starts make it exact.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import '../../src/envs/imitation/index.ts';
+import { evaluateRun, loadRunAgent } from '../../src/train/evaluate.ts';
+
+const run = new URL('../../policies/biped-walk', import.meta.url).pathname;
+
+test('the shipped biped policy walks 20 s test episodes from random phases without a fall', async () => {
+  const r = await evaluateRun(run, { episodes: 4 });
+  assert.is(r.step, 5_001_216);
+  assert.is(r.metrics!.fall, 0, 'no falls');
+  assert.is(r.metrics!.episode_seconds, 20);
+  // 0.908 over 128 episodes; a walking episode scores 0.88–0.92.
+  assert.ok(r.metrics!.normalized_return! > 0.85, `normalized return ${r.metrics!.normalized_return}`);
+  assert.ok(r.metrics!.pose_error_deg! < 14, `pose error ${r.metrics!.pose_error_deg}°`);
+});
+
+test('its config records every env option, so later defaults leave it as trained', async () => {
+  const { config, close } = await loadRunAgent(run);
+  close();
+  for (const key of ['actions', 'residualScaleRad', 'refFrames', 'syncRootPos', 'steadyRoot', 'clip', 'physicsHz', 'rsi', 'earlyTermination']) {
+    assert.ok(config.envOptions?.[key] !== undefined, `envOptions.${key}`);
+  }
+});
+
+test.run();
