@@ -121,6 +121,7 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
   readonly id: string;
   readonly observationSpace: Box;
   readonly actionSpace: Box;
+  /** The options with every default settled, the clip's and `steadyRoot`'s too. */
   readonly options: ImitationOptions;
   readonly skeleton: Skeleton;
   readonly reference: ReferenceMotion;
@@ -147,8 +148,6 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
   private readonly scratchQ = new Float64Array(4);
   private readonly pa = new Float64Array(3);
   private readonly pb = new Float64Array(3);
-  /** The options with the clip and `steadyRoot` defaults settled (`resolvedOptions`). */
-  private readonly settled: ImitationOptions;
   private sampleCount: number | null = null;
   private timeSeconds = 0;
   /** Where the reference is moved along the ground (syncRootPos), metres. */
@@ -175,7 +174,6 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
   constructor(id: string, character: ImitationCharacter, options: Partial<ImitationOptions> = {}) {
     const o = imitationOptions.parse(options);
     this.id = id;
-    this.options = o;
     if (o.physicsHz % CONTROL_HZ !== 0) throw new UsageError(`${id}: physicsHz ${o.physicsHz} must be a multiple of the ${CONTROL_HZ} Hz control rate`);
     this.substeps = o.physicsHz / CONTROL_HZ;
     const assets = loadCharacter(character);
@@ -186,7 +184,7 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
     // The default evens out looping biped clips only (a clip that does not loop has no cycle pace).
     const steady = o.steadyRoot ?? (character === 'biped3d' && clip.loop === 'wrap');
     this.reference = new ReferenceMotion(steady ? withSteadyRootPace(clip) : clip);
-    this.settled = { ...o, clip: clipArg, steadyRoot: steady };
+    this.options = { ...o, clip: clipArg, steadyRoot: steady };
     this.sim = this.buildSim();
     this.actionMap = new PdActionMap(this.skeleton, this.sim.actuated);
     this.reward = o.reward === 'paper' ? new PaperImitationReward(this.skeleton) : new ImitationReward(this.skeleton);
@@ -219,7 +217,7 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
   }
 
   resolvedOptions(): ImitationOptions {
-    return { ...this.settled };
+    return { ...this.options };
   }
 
   /** Length of the episodes that start now, seconds. */
