@@ -73,7 +73,7 @@ const cpuMs = () => {
 // ---- MuJoCo -------------------------------------------------------------------------------
 const mj: any = await loadMujoco(); // the typings do not cover FS; the calls used here are few
 mj.FS.mkdir('/bench');
-mj.FS.writeFile('/bench/humanoid.xml', readFileSync(new URL('../../shared/data/mujoco/humanoid.xml', import.meta.url), 'utf8'));
+mj.FS.writeFile('/bench/humanoid.xml', readFileSync(new URL('../data/mujoco/humanoid.xml', import.meta.url), 'utf8'));
 const mjModel = mj.MjModel.loadFromXML('/bench/humanoid.xml');
 const mjData = new mj.MjData(mjModel);
 mjModel.opt.timestep = 1 / physicsHz;

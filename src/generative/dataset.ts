@@ -10,13 +10,12 @@
  * Every window carries the label of its clip's family (walk, run, …) for conditioning. The split
  * is by clip, never by frame: held-out clips are named in the config.
  */
-import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { UnknownIdError, UsageError } from '../core/errors.ts';
 import type { Rng } from '../core/rng.ts';
 import { readBvh } from '../motion/bvh.ts';
 import { MotionClip, uniformTimes } from '../motion/clip.ts';
-import { dataPath, resolveCharacterPath } from '../motion/data-path.ts';
+import { dataFile, resolveCharacterPath } from '../motion/data-path.ts';
 import { readCharacter } from '../motion/deepmimic-character.ts';
 import { readDeepMimicMotion } from '../motion/deepmimic-motion.ts';
 import { mirror } from '../motion/mirror.ts';
@@ -190,8 +189,7 @@ export function clipSource(id: string): ClipSource {
 
 /** Reads one catalogue clip onto the character and resamples it to `fps`, unrolling loops. */
 export function loadSourceClip(source: ClipSource, skeleton: Skeleton, fps: number, wrapCycles: number): MotionClip {
-  const file = dataPath(source.file);
-  if (!existsSync(file)) throw new UsageError(`dataset clip '${source.id}': ${file} not found (set GYMNAST_DATA to the data folder)`);
+  const file = dataFile(source.file);
   if (source.format === 'deepmimic') {
     const clip = readDeepMimicMotion(file, skeleton, { onWarning: () => {}, name: source.id });
     return clip.loop === 'wrap' ? unrollAt(clip, fps, wrapCycles) : sampleAtRate(clip, fps);

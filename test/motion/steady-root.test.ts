@@ -7,7 +7,7 @@ test("biped3d_walk: the root's 24 cm jump at each foot strike becomes an even pa
   const clip = loadClip('biped3d_walk', { character: 'biped3d_mocap' });
   const steady = withSteadyRootPace(clip);
   const x = (c: typeof clip, f: number) => c.frames[c.rootPositionIndex(f)]!;
-  // The file's root advances (shared/data/deeploco/motions/biped3d_walk.txt, x column): 0.103,
+  // The file's root advances (data/deeploco/motions/biped3d_walk.txt, x column): 0.103,
   // 0.154, 0.127, 0.140, then 0.244 across the foot strike (frames 4→5, and 9→10 again).
   assert.ok(Math.abs(x(clip, 5) - x(clip, 4) - 0.244) < 0.001);
   assert.ok(Math.abs(x(clip, 1) - x(clip, 0) - 0.103) < 0.001);

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { FileFormatError, UsageError } from '../../core/errors.ts';
 import type { MotionClip } from '../../motion/clip.ts';
-import { dataPath, resolveCharacterPath, resolveClipPath } from '../../motion/data-path.ts';
+import { dataFile, resolveCharacterPath, resolveClipPath } from '../../motion/data-path.ts';
 import { readCharacter } from '../../motion/deepmimic-character.ts';
 import { pdGainsForSkeleton, readController } from '../../motion/deepmimic-controller.ts';
 import { deepMimicFrameLayout, readDeepMimicMotion } from '../../motion/deepmimic-motion.ts';
@@ -30,7 +30,7 @@ const clipCache = new Map<string, MotionClip>();
 
 /** The controller file holding a bundled character's gains. */
 function controllerFileFor(name: string, characterFile: string): string {
-  if (name === 'humanoid3d') return dataPath('deepmimic', 'controllers', 'humanoid3d_ctrl.txt');
+  if (name === 'humanoid3d') return dataFile('deepmimic', 'controllers', 'humanoid3d_ctrl.txt');
   return characterFile; // DeepLoco characters carry their PDControllers.
 }
 

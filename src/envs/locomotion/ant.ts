@@ -3,7 +3,7 @@
  *
  * A four-legged "ant" on a flat floor learns to run forward (+x). This is Gymnasium's MuJoCo
  * `Ant-v5` task rebuilt on Rapier from its model file, `ant.xml` (Gymnasium 1.3.0,
- * `gymnasium/envs/mujoco/assets/ant.xml`, copied in `shared/data/mujoco/gymnasium/`): a
+ * `gymnasium/envs/mujoco/assets/ant.xml`, copied in `data/mujoco/gymnasium/`): a
  * spherical torso of radius 0.25 m and four legs of three capsules (radius 0.08 m) each, 8 hinge
  * joints with their ranges, density 5 kg/m³ throughout (0.91 kg in all), motors of gear 150.
  * MuJoCo is z-up; here y is up: MuJoCo (x, y, z) ↦ (x, z, −y), so x is still forward and

@@ -72,7 +72,7 @@ test('bad input: unknown label, wrong folder, wrong family, skeleton of another 
   const family = await gymnast('train-prior', '--family', 'flow', '--resume', model);
   assert.is(family.code, 2);
   assert.match(family.stderr, /holds a vae prior, not a flow prior/);
-  const skeleton = await gymnast('generate', '--model', model, '--prefix', '../shared/data/bvh/cmu131/scaled_131_01.bvh', '--out', join(dir, 'x.txt'));
+  const skeleton = await gymnast('generate', '--model', model, '--prefix', 'data/bvh/cmu131/scaled_131_01.bvh', '--out', join(dir, 'x.txt'));
   assert.is(skeleton.code, 2);
   assert.match(skeleton.stderr, /not the model's skeleton 'humanoid3d'/);
   const flags = await gymnast('generate', '--model', model, '--guidance', '2', '--out', join(dir, 'x.txt'));

@@ -6,7 +6,7 @@ import { make, spec } from '../../../src/envs/registry.ts';
 import { checkEnv } from '../../../src/envs/checker.ts';
 import { PHYSICS_ERROR } from '../../../src/envs/env.ts';
 
-const XML_PATH = new URL('../../../../shared/data/mujoco/gymnasium/ant.xml', import.meta.url);
+const XML_PATH = new URL('../../../data/mujoco/gymnasium/ant.xml', import.meta.url);
 const xml = readFileSync(XML_PATH, 'utf8');
 
 /** MuJoCo's official WASM build (dev dependency) with ant.xml in its virtual file system. */
