@@ -2,9 +2,11 @@
  * Which tfjs backend runs the networks.
  *
  * Order for `auto`: `tensorflow` (the native TensorFlow library behind `@tensorflow/tfjs-node-gpu`,
- * an optional dependency whose native library is often absent: importing it then throws, and we
- * treat that as "not available"), then `wasm` (the embedded default: `@tensorflow/tfjs-backend-wasm`
- * with SIMD where the runtime has it), then the pure-JS `cpu` backend.
+ * which gymnast does not depend on: a user who wants it runs `npm install @tensorflow/tfjs-node-gpu`
+ * beside gymnast, since its install downloads a native library; where it is absent or its library
+ * fails to load, importing it throws and we treat that as "not available"), then `wasm` (the
+ * embedded default: `@tensorflow/tfjs-backend-wasm` with SIMD where the runtime has it), then the
+ * pure-JS `cpu` backend.
  *
  * In Node the WASM backend cannot fetch its `.wasm` files over http, so we point it at the files in
  * `node_modules/@tensorflow/tfjs-backend-wasm/dist/` by path. Node 20 has WASM SIMD, so the SIMD

@@ -18,9 +18,10 @@ import type { Command } from 'commander';
 import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { FileFormatError, UsageError } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
+import { startWorker } from '../../core/worker.ts';
 import type { RenderFrame, SceneSpec } from '../../core/frame.ts';
 import { make, parseOptionPairs, registeredIds, spec } from '../../envs/registry.ts';
 import { SyncVectorEnv } from '../../envs/vector/sync-vector-env.ts';
@@ -411,9 +412,8 @@ function trainLive(hub: ViewerHub, job: Omit<TrainJob, 'out' | 'watchFlag'>): Cl
   const watchFlag = new SharedArrayBuffer(4);
   const watching = new Int32Array(watchFlag);
   const full: TrainJob = { ...job, out: join(dir, 'run'), watchFlag };
-  // Register tsx in the worker first (as the async vector env does), then load this file there.
-  const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-  const worker = new Worker(bootstrap, { eval: true, workerData: { [WORKER_KEY]: full } });
+  // This file again, in a worker: it sees WORKER_KEY in its workerData and trains.
+  const worker = startWorker(new URL(import.meta.url), { workerData: { [WORKER_KEY]: full } });
   const flagTimer = setInterval(() => Atomics.store(watching, 0, display.channel.watched ? 1 : 0), 200);
   worker.on('message', (m: WorkerMessage) => {
     switch (m.t) {

@@ -14,6 +14,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import * as errors from '../../core/errors.ts';
+import { siblingModule, startWorker } from '../../core/worker.ts';
 import type { Space } from '../../core/spaces.ts';
 import type { Info } from '../env.ts';
 import { allSpecs, spec } from '../registry.ts';
@@ -148,9 +149,7 @@ export class AsyncVectorEnv implements VectorEnv {
     const ctrl = new Int32Array(shared.ctrl);
     for (let w = 0; w < numWorkers; w++) ctrl[w * CTRL_WORDS + 1] = -1; // not ready
     const modules = [...new Set([s.module, ...(options.modules ?? [])])];
-    // Workers run TypeScript: each registers the tsx loader (found by absolute URL, whatever the
-    // cwd) before importing the worker module. (`--import tsx` in a worker's execArgv is ignored.)
-    const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./async-worker.ts', import.meta.url).href)}); })`;
+    const workerModule = siblingModule(import.meta.url, 'async-worker');
     const workers: Worker[] = [];
     const ready: Promise<void>[] = [];
     let start = 0;
@@ -158,7 +157,7 @@ export class AsyncVectorEnv implements VectorEnv {
       const count = Math.floor(n / numWorkers) + (w < n % numWorkers ? 1 : 0);
       const init: WorkerInit = { modules, config, worker: w, start, count, obsDim, actionDim, shared };
       start += count;
-      const worker = new Worker(bootstrap, { eval: true, workerData: init });
+      const worker = startWorker(workerModule, { workerData: init }, modules);
       workers.push(worker);
       ready.push(
         new Promise((resolve, reject) => {

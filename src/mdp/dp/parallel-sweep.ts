@@ -10,6 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { siblingModule, startWorker } from '../../core/worker.ts';
 import type { TabularMdp, TabularMdpArrays } from '../model.ts';
 import { greedyPolicy } from '../policy.ts';
 import { resolveDpOptions, type DpOptionsInput, type DpResult } from './options.ts';
@@ -70,9 +71,7 @@ export class ParallelSweeper {
       bounds.push(s);
     }
     bounds.push(mdp.numStates);
-    // Workers run TypeScript: each registers the tsx loader before importing the worker module
-    // (as the async vector env does; `--import tsx` in a worker's execArgv is ignored).
-    const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./sweep-worker.ts', import.meta.url).href)}); })`;
+    const workerModule = siblingModule(import.meta.url, 'sweep-worker');
     const workers = bounds.slice(0, -1).map((first, w) => {
       const init: SweepWorkerInit = {
         numStates: mdp.numStates,
@@ -86,7 +85,7 @@ export class ParallelSweeper {
         first,
         end: bounds[w + 1]!,
       };
-      return new Worker(bootstrap, { eval: true, workerData: init });
+      return startWorker(workerModule, { workerData: init });
     });
     // Wait until every worker has loaded its module and says it is ready.
     await Promise.all(workers.map((w) => reply(w)));

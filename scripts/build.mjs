@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// `npm run build` (and `prepare`, so `npm install` in a checkout builds): compiles src/ to dist/
+// with tsc (ES modules and .d.ts) and prebuilds the viewer's page into dist/viewer/client/, so a
+// running gymnast needs neither tsx nor esbuild. Plain JavaScript: it runs before anything is built.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = `${root}dist`;
+const t0 = performance.now();
+
+rmSync(dist, { recursive: true, force: true });
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const compiled = spawnSync(process.execPath, [tsc, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });
+if (compiled.status !== 0) {
+  console.error('build: tsc failed');
+  process.exit(1);
+}
+
+const { writeClientBundle } = await import(`${dist}/viewer/server/bundle.js`);
+const page = await writeClientBundle(`${root}src/viewer/client`, `${dist}/viewer/client`);
+// The page bundles three.js and uPlot (MIT): their licence texts travel with it.
+const licences = ['three', 'uplot'].map((pkg) => `${pkg}\n\n${readFileSync(`${root}node_modules/${pkg}/LICENSE`, 'utf8').trim()}\n`);
+writeFileSync(`${dist}/viewer/client/THIRD_PARTY_LICENSES.txt`, licences.join('\n' + '-'.repeat(80) + '\n\n'));
+
+const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+console.log(`build: dist/ in ${((performance.now() - t0) / 1000).toFixed(1)} s (viewer page ${kib(page.js.length)} JS, ${kib(page.css.length)} CSS)`);
