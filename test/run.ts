@@ -42,7 +42,8 @@ function runFile(file: string): Promise<FileResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', file], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      // GYMNAST_SOURCE: the `gymnast` command the tests spawn runs src/, not a possibly stale dist/.
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', GYMNAST_SOURCE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -58,8 +59,9 @@ function runFile(file: string): Promise<FileResult> {
       const total = Number(/Total:\s+(\d+)/.exec(clean)?.[1] ?? NaN);
       const passed = Number(/Passed:\s+(\d+)/.exec(clean)?.[1] ?? 0);
       const skipped = Number(/Skipped:\s+(\d+)/.exec(clean)?.[1] ?? 0);
-      // A file that crashed before uvu's summary counts as one failure.
-      let failed = Number.isNaN(total) ? 1 : total - passed - skipped;
+      // uvu's Total counts the tests that ran; skipped ones are counted apart. A file that crashed
+      // before uvu's summary counts as one failure.
+      let failed = Number.isNaN(total) ? 1 : total - passed;
       if (code !== 0 && failed === 0) failed = 1;
       resolve({ file, passed, failed, skipped, ms: Date.now() - started, output: clean, code });
     });
@@ -73,6 +75,12 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+/** A test file that skips says why on a line starting `skipped:`; the runner repeats it. */
+function skipReason(output: string): string {
+  const line = /^skipped: (.*)$/m.exec(output)?.[1];
+  return line ? `: ${line}` : '';
+}
+
 const results: FileResult[] = [];
 let next = 0;
 async function worker() {
@@ -81,7 +89,8 @@ async function worker() {
     const r = await runFile(file);
     results.push(r);
     const status = r.failed > 0 ? 'FAIL' : 'ok  ';
-    console.log(`${status} ${relative(root, file)}  (${r.passed} passed${r.failed ? `, ${r.failed} failed` : ''}, ${(r.ms / 1000).toFixed(1)} s)`);
+    const skipNote = r.skipped ? `, ${r.skipped} skipped${skipReason(r.output)}` : '';
+    console.log(`${status} ${relative(root, file)}  (${r.passed} passed${r.failed ? `, ${r.failed} failed` : ''}${skipNote}, ${(r.ms / 1000).toFixed(1)} s)`);
     if (r.failed > 0) console.log(r.output.split('\n').map((l) => '    ' + l).join('\n'));
   }
 }
