@@ -1,4 +1,9 @@
-/** The envs room: the Env contract, wrappers, registry, checker, vector envs and our envs. */
+/**
+ * The envs room (`gymnast/envs`): the Env contract, wrappers, registry, checker, vector envs and
+ * every physics env: classic control and Ant (`builtin.ts`), the simulated character
+ * (`HumanoidTrack-v0`) and motion imitation (`HumanoidImitate-v0`, `BipedImitate-v0`). Importing
+ * it registers them all. (The tabular envs live one room up, in `gymnast/mdp`.)
+ */
 export * from './env.ts';
 export * from './registry.ts';
 export * from './checker.ts';
@@ -11,3 +16,5 @@ export { ClipAction, RescaleAction } from './wrappers/action.ts';
 import './builtin.ts';
 export * from './rollout.ts';
 export * from './vector/index.ts';
+export * from './character/index.ts';
+export * from './imitation/index.ts';
