@@ -18,7 +18,7 @@ let matMulOp: Binary | null = null;
 
 /**
  * a·b for 2-D tensors, differentiable, with the gradient written as plain matMuls after explicit
- * transposes (on the WASM backend a matMul with a transpose flag is much slower; design.md).
+ * transposes (on the WASM backend a matMul with a transpose flag is much slower; docs/architecture.md, "Performance rules").
  */
 export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   if (!matMulOp) {

@@ -8,7 +8,7 @@
  * termination and reference-state initialization are DeepMimic's, ready for imitation learning.
  *
  * ## Action space
- * `Box(-1, 1, [28])` for humanoid3d (`[12]` for biped3d): one number per actuated degree of
+ * `Box(-1, 1, [28])` for humanoid3d (`[17]` for biped3d): one number per actuated degree of
  * freedom in joint order, a rotation vector (3) per spherical joint and an angle (1) per
  * revolute joint, multiplied by `residualScaleRad` (default 0.5 rad). The PD target of joint j is
  * reference_j · exp(residual_j). Zero: follow the reference. `residualScaleRad: 0` ignores the

@@ -9,7 +9,7 @@
  * adds the control interface, the episode rules and the imitation metrics.
  *
  * ## Action space
- * `Box(-1, 1, [28])` (humanoid) / `[12]` (biped): PD targets, an exponential map per spherical
+ * `Box(-1, 1, [28])` (humanoid) / `[17]` (biped): PD targets, an exponential map per spherical
  * joint and an angle per revolute joint, in joint order, normalized to the joint ranges
  * (`action-map.ts`). The policy acts at 30 Hz; the physics runs `physicsHz / 30` substeps per
  * action, the PD (Rapier joint motors, solved implicitly like DeepMimic's stable PD) holding the
