@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run build` (and `prepare`, so `npm install` in a checkout builds): compiles src/ to dist/
-// with tsc (ES modules and .d.ts) and prebuilds the viewer's page into dist/viewer/client/, so a
-// running gymnast needs neither tsx nor esbuild. Plain JavaScript: it runs before anything is built.
+// with tsc (ES modules and .d.ts), prebuilds the viewer's page into dist/viewer/client/, so a
+// running gymnast needs neither tsx nor esbuild, and writes the env table of `gymnast envs`.
+// Plain JavaScript: it runs before anything is built.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,5 +26,12 @@ const page = await writeClientBundle(`${root}src/viewer/client`, `${dist}/viewer
 const licences = ['three', 'uplot'].map((pkg) => `${pkg}\n\n${readFileSync(`${root}node_modules/${pkg}/LICENSE`, 'utf8').trim()}\n`);
 writeFileSync(`${dist}/viewer/client/THIRD_PARTY_LICENSES.txt`, licences.join('\n' + '-'.repeat(80) + '\n\n'));
 
+// The env table of `gymnast envs`, computed once here from the compiled code and the packaged
+// data (src/cli/commands/envs.ts says why).
+delete process.env.GYMNAST_DATA;
+const { liveEnvRows, ENV_CATALOG } = await import(`${dist}/cli/commands/envs.js`);
+const rows = await liveEnvRows();
+writeFileSync(ENV_CATALOG, JSON.stringify(rows, null, 2) + '\n');
+
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
-console.log(`build: dist/ in ${((performance.now() - t0) / 1000).toFixed(1)} s (viewer page ${kib(page.js.length)} JS, ${kib(page.css.length)} CSS)`);
+console.log(`build: dist/ in ${((performance.now() - t0) / 1000).toFixed(1)} s (viewer page ${kib(page.js.length)} JS, ${kib(page.css.length)} CSS; ${rows.length} envs in the env catalog)`);

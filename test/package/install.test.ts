@@ -35,16 +35,16 @@ interface Result {
   stderr: string;
 }
 
-function run(cmd: string, args: string[], cwd: string): Promise<Result> {
+function run(cmd: string, args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd, env: childEnv, maxBuffer: 64 << 20, timeout: 120_000 }, (err, stdout, stderr) => {
+    execFile(cmd, args, { cwd, env: { ...childEnv, ...extraEnv }, maxBuffer: 64 << 20, timeout: 120_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
 }
 
-async function ok(cmd: string, args: string[], cwd: string): Promise<string> {
-  const r = await run(cmd, args, cwd);
+async function ok(cmd: string, args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<string> {
+  const r = await run(cmd, args, cwd, extraEnv);
   assert.is(r.code, 0, `${cmd} ${args.join(' ')} failed (exit ${r.code}):\n${r.stderr}\n${r.stdout}`);
   return r.stdout;
 }
@@ -71,7 +71,7 @@ test('npm pack: the compiled package with its data, policies and licences; no te
   for (const p of [
     'package.json', 'README.md', 'LICENSE', 'NOTICE', 'bin/gymnast.js',
     'dist/index.js', 'dist/index.d.ts', 'dist/envs/index.d.ts', 'dist/cli/main.js', 'dist/core/worker.js',
-    'dist/envs/vector/async-worker.js', 'dist/viewer/client/page.js', 'dist/viewer/client/index.html', 'dist/viewer/client/THIRD_PARTY_LICENSES.txt',
+    'dist/envs/vector/async-worker.js', 'dist/cli/env-catalog.json', 'dist/viewer/client/page.js', 'dist/viewer/client/index.html', 'dist/viewer/client/THIRD_PARTY_LICENSES.txt',
     'data/README.md', 'data/deepmimic/LICENSE', 'data/deeploco/LICENSE', 'data/deepmimic/motions/humanoid3d_walk.txt',
     'data/deeploco/characters/biped3d_mocap.txt', 'data/mujoco/gymnasium/ant.xml',
     'policies/biped-walk/config.json',
@@ -204,9 +204,15 @@ export const summary: [number, number, Env | undefined] = [n, frames, undefined]
 
 test('the installed command: gymnast envs --json and gymnast eval of the shipped biped policy', async () => {
   const bin = join(project, 'node_modules/.bin/gymnast');
-  const envs = JSON.parse(await ok(bin, ['envs', '--json'], project)) as { id: string; action_space: unknown }[];
+  const listed = await ok(bin, ['envs', '--json'], project);
+  const envs = JSON.parse(listed) as { id: string; observation: string }[];
   const ids = envs.map((e) => e.id);
   for (const id of ['CartPole-v1', 'Ant-v1', 'HumanoidImitate-v0', 'BipedImitate-v0', 'Taxi-v3', 'FrozenLake-v1']) assert.ok(ids.includes(id), `gymnast envs lacks ${id}`);
+  assert.match(envs.find((e) => e.id === 'BipedImitate-v0')!.observation, /\[106\]/);
+  // That table comes from the build's env catalog; computed live (GYMNAST_DATA set, here to the
+  // packaged data itself) it must be the same, byte for byte.
+  const live = await ok(bin, ['envs', '--json'], project, { GYMNAST_DATA: join(project, 'node_modules/gymnast/data') });
+  assert.fixture(live, listed);
   const policy = join(project, 'node_modules/gymnast/policies/biped-walk');
   const r = JSON.parse(await ok(bin, ['eval', policy, '--episodes', '2', '--json'], project));
   // The policy's own figures (policies/biped-walk, test/policies/biped-walk.test.ts): 5,001,216

@@ -1,12 +1,72 @@
-/** `gymnast envs`, `gymnast check <id>`, `gymnast rollout <id>`. */
+/**
+ * `gymnast envs`, `gymnast check <id>`, `gymnast rollout <id>`.
+ *
+ * The env table is what `make` gives for every registered id, which means building every env
+ * (Rapier, the characters, the tabular models): about half a second. The build writes that table
+ * once into the compiled package (`dist/cli/env-catalog.json`, as CLI frameworks ship a command
+ * manifest), so an installed `gymnast envs` only reads it. It is computed live when there is no
+ * such file (running the sources) or when GYMNAST_DATA points at other data, which could change
+ * the characters' spaces. The rooms load lazily, so listing envs from the file loads none of them.
+ */
 import type { Command } from 'commander';
-import { allSpecs, make, parseOptionPairs, spec } from '../../envs/registry.ts';
-import { checkEnv } from '../../envs/checker.ts';
-import { mean, randomRollout, std } from '../../envs/rollout.ts';
+import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.ts';
-import '../rooms.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** One row of `gymnast envs --json`. */
+export interface EnvRow {
+  id: string;
+  family: string;
+  observation_space: unknown;
+  action_space: unknown;
+  observation: string;
+  action: string;
+  max_episode_steps: number | null;
+  reward_threshold: number | null;
+  description: string;
+}
+
+/** Written by the build beside the compiled CLI; absent beside the sources. */
+export const ENV_CATALOG = new URL('../env-catalog.json', import.meta.url);
+
+/** Every room that registers envs, and what the commands use of them. */
+async function rooms() {
+  const [registry, checker, rollout] = await Promise.all([
+    import('../../envs/registry.ts'),
+    import('../../envs/checker.ts'),
+    import('../../envs/rollout.ts'),
+    import('../rooms.ts'),
+  ]);
+  return { ...registry, ...checker, ...rollout };
+}
+
+/** The env table, computed by building every registered env. */
+export async function liveEnvRows(): Promise<EnvRow[]> {
+  const { allSpecs, make } = await rooms();
+  return allSpecs().map((s) => {
+    const env = make(s.id);
+    const row: EnvRow = {
+      id: s.id,
+      family: s.family,
+      observation_space: env.observationSpace.toJSON(),
+      action_space: env.actionSpace.toJSON(),
+      observation: env.observationSpace.toString(),
+      action: env.actionSpace.toString(),
+      max_episode_steps: s.maxEpisodeSteps ?? null,
+      reward_threshold: s.rewardThreshold ?? null,
+      description: s.description,
+    };
+    env.close();
+    return row;
+  });
+}
+
+/** The env table: the build's catalog where it applies, else computed live. */
+export async function envRows(): Promise<EnvRow[]> {
+  if (!process.env.GYMNAST_DATA && existsSync(ENV_CATALOG)) return JSON.parse(readFileSync(ENV_CATALOG, 'utf8')) as EnvRow[];
+  return liveEnvRows();
+}
 
 export function register(program: Command): void {
   program
@@ -14,22 +74,7 @@ export function register(program: Command): void {
     .description('list registered environments')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const rows = allSpecs().map((s) => {
-        const env = make(s.id);
-        const row = {
-          id: s.id,
-          family: s.family,
-          observation_space: env.observationSpace.toJSON(),
-          action_space: env.actionSpace.toJSON(),
-          observation: env.observationSpace.toString(),
-          action: env.actionSpace.toString(),
-          max_episode_steps: s.maxEpisodeSteps ?? null,
-          reward_threshold: s.rewardThreshold ?? null,
-          description: s.description,
-        };
-        env.close();
-        return row;
-      });
+      const rows = await envRows();
       if (opts.json) {
         console.log(JSON.stringify(rows, null, 2));
         return;
@@ -43,6 +88,7 @@ export function register(program: Command): void {
     .description("run checkEnv on a registered env (spaces, seeding, determinism, close)")
     .option('--option <key=value>', 'env option (repeatable)', collect, [])
     .action(async (id: string, opts: { option: string[] }) => {
+      const { make, parseOptionPairs, checkEnv } = await rooms();
       const env = make(id, { options: parseOptionPairs(opts.option) });
       const report = checkEnv(env);
       console.log(`${id}: ok (${report.stepsChecked} steps checked)`);
@@ -57,6 +103,7 @@ export function register(program: Command): void {
     .option('--option <key=value>', 'env option (repeatable)', collect, [])
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { episodes: string; seed: string; option: string[]; json?: boolean }) => {
+      const { spec, make, parseOptionPairs, randomRollout, mean, std } = await rooms();
       spec(id);
       const env = make(id, { options: parseOptionPairs(opts.option) });
       const r = randomRollout(env, parseInteger('--episodes', opts.episodes, 1), parseInteger('--seed', opts.seed, 0));
