@@ -8,63 +8,25 @@
  * - a TypeScript file importing `gymnast` and `gymnast/motion` type-checks against the `.d.ts`;
  * - `gymnast envs --json` and `gymnast eval <installed policies/biped-walk> --episodes 2 --json`.
  *
- * It also fails if the tarball carries tests, benchmarks, sources or CI files. The cache holds
- * every dependency once `npm install` or `npm ci` has run in this checkout.
+ * It also fails if the tarball carries tests, benchmarks, sources or CI files. Packing and
+ * installing are `scripts/install-package.ts`.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { installOffline, packCheckout, runCommand as run, runOk as ok, type PackInfo } from '../../scripts/install-package.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'gymnast-package-'));
-const project = join(work, 'project');
-// The child processes run the installed package: no tsx loader, no "run the sources" switch.
-const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-delete childEnv.GYMNAST_SOURCE;
-delete childEnv.GYMNAST_DATA;
-delete childEnv.NODE_OPTIONS;
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { cwd, env: { ...childEnv, ...extraEnv }, maxBuffer: 64 << 20, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function ok(cmd: string, args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<string> {
-  const r = await run(cmd, args, cwd, extraEnv);
-  assert.is(r.code, 0, `${cmd} ${args.join(' ')} failed (exit ${r.code}):\n${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
-
-interface PackInfo {
-  filename: string;
-  integrity: string;
-  size: number;
-  unpackedSize: number;
-  entryCount: number;
-  files: { path: string }[];
-}
 let pack: PackInfo;
+let project: string;
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
 test('npm pack: the compiled package with its data, policies and licences; no tests, benchmarks, sources or CI', async () => {
-  await ok(process.execPath, [join(root, 'scripts/build.mjs')], root);
-  const out = await ok('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], root);
-  pack = (JSON.parse(out) as PackInfo[])[0]!;
+  pack = await packCheckout(work);
   const paths = pack.files.map((f) => f.path);
   const stray = paths.filter((p) => /^(test|bench|scripts|src|scenarios|\.ci|tmp-diag|runs)\//.test(p) || /\.test\.[jt]s$/.test(p));
   assert.equal(stray, [], `files that do not belong in the package: ${stray.slice(0, 10).join(', ')}`);
@@ -82,54 +44,15 @@ test('npm pack: the compiled package with its data, policies and licences; no te
 });
 
 test('the tarball installs into an empty project offline, from the npm cache', async () => {
-  // A lockfile for the empty project: gymnast from the tarball, and our own lockfile's entries for
-  // everything it needs at run time (development-only entries left out), so npm ci takes each
-  // package from the cache by its integrity and asks no registry.
-  const ours = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const runtime = Object.fromEntries(Object.entries(ours.packages as Record<string, { dev?: boolean }>).filter(([path, p]) => path !== '' && !p.dev));
-  const tarball = `file:../${pack.filename}`;
-  const packageJson = { name: 'gymnast-user', version: '1.0.0', private: true, type: 'module', dependencies: { gymnast: tarball } };
-  const lock = {
-    name: 'gymnast-user',
-    version: '1.0.0',
-    lockfileVersion: 3,
-    requires: true,
-    packages: {
-      '': { name: 'gymnast-user', version: '1.0.0', dependencies: { gymnast: tarball } },
-      'node_modules/gymnast': {
-        version: manifest.version,
-        resolved: tarball,
-        integrity: pack.integrity,
-        license: manifest.license,
-        dependencies: manifest.dependencies,
-        bin: manifest.bin,
-        engines: manifest.engines,
-      },
-      ...runtime,
-    },
-  };
-  await ok('mkdir', ['-p', project], work);
-  writeFileSync(join(project, 'package.json'), JSON.stringify(packageJson, null, 2));
-  writeFileSync(join(project, 'package-lock.json'), JSON.stringify(lock, null, 2));
-  const r = await run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], project);
-  assert.is(r.code, 0, `npm ci --offline failed (a package missing from the npm cache? run npm ci in the checkout first):\n${r.stderr}`);
+  project = await installOffline(work, pack);
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
   const installed = JSON.parse(readFileSync(join(project, 'node_modules/gymnast/package.json'), 'utf8'));
   assert.is(installed.version, manifest.version);
   // Development tools stay out of a user's install.
   for (const dev of ['tsx', 'esbuild', 'typescript', '@tensorflow/tfjs-node-gpu']) {
-    assert.not.ok(readdirOk(join(project, 'node_modules', dev)), `${dev} was installed with gymnast`);
+    assert.not.ok(existsSync(join(project, 'node_modules', dev, 'package.json')), `${dev} was installed with gymnast`);
   }
 });
-
-function readdirOk(path: string): boolean {
-  try {
-    readFileSync(join(path, 'package.json'));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test("import 'gymnast' with plain node: a CartPole rollout", async () => {
   writeFileSync(
