@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { train } from '../src/train/run.ts';
-import { parseKeyValues } from '../src/train/config.ts';
+import { parseKeyValues } from '../src/core/settings.ts';
 import { make } from '../src/envs/registry.ts';
 import { randomRollout, mean } from '../src/envs/rollout.ts';
 import { describeBackend } from '../src/nn/backend.ts';

@@ -105,8 +105,8 @@ console.log(`load average at end ${loadavg().map((l) => l.toFixed(1)).join(' ')}
 
 if (process.argv.includes('--ppo')) {
   const { train } = await import('../src/train/run.ts');
-  const { readConfigFile } = await import('../src/train/config.ts');
-  const config = readConfigFile(new URL('../scenarios/imitation/ppo.yaml', import.meta.url).pathname);
+  const { readYamlMapping } = await import('../src/core/settings.ts');
+  const config = readYamlMapping(new URL('../scenarios/imitation/ppo.yaml', import.meta.url).pathname);
   for (const id of ids) {
     const dir = mkdtempSync(join(tmpdir(), 'gymnast-bench-imitation-'));
     try {

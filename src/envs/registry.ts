@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { UnknownIdError, ValidationError } from '../core/errors.ts';
+import { coerceToSchema } from '../core/settings.ts';
 import type { AnyEnv } from './env.ts';
 import { OrderEnforcing } from './wrappers/order-enforcing.ts';
 import { TimeLimit } from './wrappers/time-limit.ts';
@@ -82,7 +83,7 @@ export function resolveOptions(s: EnvSpec, options: EnvOptions = {}): EnvOptions
     if (keys.length > 0) throw new ValidationError(`${s.id} options`, keys.map((k) => ({ path: k, message: `${s.id} takes no options` })));
     return {};
   }
-  const parsed = s.options.strict().safeParse(coerceStrings(s.options, options));
+  const parsed = s.options.strict().safeParse(coerceToSchema(s.options, options));
   if (!parsed.success) {
     throw new ValidationError(
       `${s.id} options`,
@@ -90,24 +91,6 @@ export function resolveOptions(s: EnvSpec, options: EnvOptions = {}): EnvOptions
     );
   }
   return parsed.data;
-}
-
-/** Command-line options arrive as strings: turn "0.5" into 0.5 and "true" into true where the schema wants it. */
-function coerceStrings(schema: z.ZodObject<any>, options: EnvOptions): EnvOptions {
-  const out: EnvOptions = {};
-  for (const [k, v] of Object.entries(options)) {
-    const field = schema.shape[k] as z.ZodType | undefined;
-    if (typeof v !== 'string' || !field) {
-      out[k] = v;
-      continue;
-    }
-    const accepts = (x: unknown) => field.safeParse(x).success;
-    if (accepts(v)) out[k] = v;
-    else if (v.trim() !== '' && !Number.isNaN(Number(v)) && accepts(Number(v))) out[k] = Number(v);
-    else if ((v === 'true' || v === 'false') && accepts(v === 'true')) out[k] = v === 'true';
-    else out[k] = v;
-  }
-  return out;
 }
 
 /** Builds a registered env with its standard wrappers. */
@@ -118,15 +101,4 @@ export function make(id: string, makeOptions: MakeOptions = {}): AnyEnv {
   const limit = makeOptions.maxEpisodeSteps ?? s.maxEpisodeSteps;
   if (limit !== undefined && limit > 0) env = new TimeLimit(env, limit);
   return env;
-}
-
-/** Parses `key=value` strings from the command line (`--option clip=walk`). */
-export function parseOptionPairs(pairs: readonly string[] = []): EnvOptions {
-  const out: EnvOptions = {};
-  for (const p of pairs) {
-    const eq = p.indexOf('=');
-    if (eq <= 0) throw new ValidationError('--option', [{ path: p, message: 'expected key=value' }]);
-    out[p.slice(0, eq)] = p.slice(eq + 1);
-  }
-  return out;
 }

@@ -19,10 +19,10 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { FileFormatError, UsageError, ValidationError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
+import { coerceToSchema, readYamlMapping } from '../core/settings.ts';
 import { resolveCharacterPath } from '../motion/data-path.ts';
 import { readCharacter } from '../motion/deepmimic-character.ts';
 import type { Skeleton } from '../motion/skeleton.ts';
@@ -94,25 +94,6 @@ export interface TrainPriorResult {
 
 // ---------------------------------------------------------------- configuration
 
-/** Reads a YAML/JSON mapping. */
-export function readMapping(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new FileFormatError(file, 'file', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (e) {
-    throw new FileFormatError(file, 'YAML', (e as Error).message.split('\n')[0]!);
-  }
-  if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new FileFormatError(file, '(root)', 'expected a mapping of hyperparameter names to values');
-  return doc as Record<string, unknown>;
-}
-
 function issues(error: z.ZodError, prefix: string, known: string[]): { path: string; message: string }[] {
   return error.issues.map((i) => {
     const keys = (i as { keys?: string[] }).keys;
@@ -124,7 +105,7 @@ function issues(error: z.ZodError, prefix: string, known: string[]): { path: str
 /** Resolves model and dataset hyperparameters: schema defaults, then the file, then the overrides. */
 export function resolvePriorConfig(family: string, file?: string, set: Record<string, unknown> = {}): { config: Record<string, unknown>; dataset: DatasetConfig } {
   const def = priorDefinition(family);
-  const fromFile = file ? readMapping(file) : {};
+  const fromFile = file ? readYamlMapping(file, 'hyperparameter names to values') : {};
   const { dataset: fileDataset, ...fileModel } = fromFile as { dataset?: unknown };
   if (fileDataset !== undefined && (typeof fileDataset !== 'object' || fileDataset === null || Array.isArray(fileDataset))) {
     throw new ValidationError(file ?? 'config', [{ path: 'dataset', message: 'expected a mapping of dataset settings' }]);
@@ -135,8 +116,8 @@ export function resolvePriorConfig(family: string, file?: string, set: Record<st
     else model[k] = v;
   }
   const source = `${def.name} hyperparameters${file ? ` (${file} and --set)` : ''}`;
-  const m = def.schema.safeParse(model);
-  const d = datasetSchema.safeParse(dataset);
+  const m = def.schema.safeParse(coerceToSchema(def.schema, model));
+  const d = datasetSchema.safeParse(coerceToSchema(datasetSchema, dataset));
   const all = [...(m.success ? [] : issues(m.error, '', Object.keys(def.schema.shape))), ...(d.success ? [] : issues(d.error, 'dataset', Object.keys(datasetSchema.shape)))];
   if (all.length > 0) throw new ValidationError(source, all);
   return { config: m.data as Record<string, unknown>, dataset: d.data! };

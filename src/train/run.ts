@@ -29,7 +29,8 @@ import { initBackend, type BackendInfo } from '../nn/backend.ts';
 import { latestCheckpoint, readCheckpoint, writeCheckpoint, writeFileAtomic } from '../nn/checkpoint.ts';
 import { agentDefinition } from '../agents/index.ts';
 import type { Agent, EpisodeReport } from '../agents/agent.ts';
-import { readConfigFile, resolveAgentConfig } from './config.ts';
+import { resolveAgentConfig } from './config.ts';
+import { readYamlMapping } from '../core/settings.ts';
 import { MetricsLog } from './metrics.ts';
 import { evaluateAgent, type EvalResult } from './evaluate.ts';
 
@@ -281,7 +282,7 @@ function newRun(args: TrainArgs): { runDir: string; config: RunConfig; resumeFro
   for (const [name, v] of [['steps', steps], ['seed', seed]] as const) {
     if (!Number.isSafeInteger(v) || v < (name === 'steps' ? 1 : 0)) throw new ValidationError('train arguments', [{ path: name, message: `must be a ${name === 'steps' ? 'positive' : 'non-negative'} integer, got ${v}` }]);
   }
-  const file = args.configFile ? { name: args.configFile, values: readConfigFile(args.configFile) } : undefined;
+  const file = args.configFile ? { name: args.configFile, values: readYamlMapping(args.configFile, 'hyperparameter names to values') } : undefined;
   const hp = resolveAgentConfig(def, { envId: args.env, file, overrides: args.set });
   // Check the env options and the agent's fit with the spaces before creating the run folder.
   const probe = make(args.env, { options: args.envOptions });

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import './fixtures/random-walk-env.ts';
-import { make, parseOptionPairs, registeredIds, spec } from '../../src/envs/registry.ts';
+import { make, registeredIds, spec } from '../../src/envs/registry.ts';
+import { parseKeyValues } from '../../src/core/settings.ts';
 import { UnknownIdError, ValidationError, InvalidActionError, UsageError } from '../../src/core/errors.ts';
 
 test('make builds a registered env with order enforcing and its time limit', () => {
@@ -43,13 +44,12 @@ test('an action outside the space names the value and the space', () => {
 });
 
 test('options are validated by the schema, with coercion from command-line strings', () => {
-  const env = make('TestWalk-v0', { options: parseOptionPairs(['bound=0.001']) });
+  const env = make('TestWalk-v0', { options: parseKeyValues(['bound=0.001']) });
   env.reset({ seed: 3 });
   assert.ok(env.step(new Float32Array([1])).terminated);
   assert.throws(() => make('TestWalk-v0', { options: { bound: -1 } }), (e: unknown) => e instanceof ValidationError && /bound/.test((e as Error).message));
   assert.throws(() => make('TestWalk-v0', { options: { bogus: 1 } }), /bogus/);
   assert.throws(() => make('TestChain-v0', { options: { x: 1 } }), /takes no options/);
-  assert.throws(() => parseOptionPairs(['novalue']), /key=value/);
   assert.ok(registeredIds().includes('TestChain-v0'));
 });
 

@@ -86,7 +86,7 @@ test('view: an unknown env or clip, or a bad number, is one clear error before a
   assert.match(String(clip.error), /unknown clip 'no-such-clip'/);
   const bad = await inProcess(['view', '--num-envs', '0', '--port', '0']);
   assert.instance(bad.error, UsageError);
-  assert.match(String(bad.error), /--num-envs must be an integer in \[1, 64\]/);
+  assert.match(String(bad.error), /--num-envs must be an integer ≥ 1 and ≤ 64, got '0'/);
 });
 
 test('view --host elsewhere than loopback prints a warning first', async () => {

@@ -10,9 +10,7 @@
  */
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { UsageError } from '../../core/errors.ts';
-
-const collect = (v: string, prev: string[]) => [...prev, v];
+import { collect, envOptions, integerFlag, printTable } from '../args.ts';
 
 /** One row of `gymnast envs --json`. */
 export interface EnvRow {
@@ -88,8 +86,8 @@ export function register(program: Command): void {
     .description("run checkEnv on a registered env (spaces, seeding, determinism, close)")
     .option('--option <key=value>', 'env option (repeatable)', collect, [])
     .action(async (id: string, opts: { option: string[] }) => {
-      const { make, parseOptionPairs, checkEnv } = await rooms();
-      const env = make(id, { options: parseOptionPairs(opts.option) });
+      const { make, checkEnv } = await rooms();
+      const env = make(id, { options: envOptions(opts.option) });
       const report = checkEnv(env);
       console.log(`${id}: ok (${report.stepsChecked} steps checked)`);
       for (const w of report.warnings) console.log(`  warning: ${w}`);
@@ -103,10 +101,10 @@ export function register(program: Command): void {
     .option('--option <key=value>', 'env option (repeatable)', collect, [])
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { episodes: string; seed: string; option: string[]; json?: boolean }) => {
-      const { spec, make, parseOptionPairs, randomRollout, mean, std } = await rooms();
+      const { spec, make, randomRollout, mean, std } = await rooms();
       spec(id);
-      const env = make(id, { options: parseOptionPairs(opts.option) });
-      const r = randomRollout(env, parseInteger('--episodes', opts.episodes, 1), parseInteger('--seed', opts.seed, 0));
+      const env = make(id, { options: envOptions(opts.option) });
+      const r = randomRollout(env, integerFlag('--episodes', opts.episodes, 1)!, integerFlag('--seed', opts.seed, 0)!);
       env.close();
       if (opts.json) {
         console.log(JSON.stringify({ env: id, seed: Number(opts.seed), returns: r.returns, lengths: r.lengths, hash: r.hash, steps_per_second: r.steps_per_second, errors: r.errors }));
@@ -118,22 +116,6 @@ export function register(program: Command): void {
     });
 }
 
-export function parseInteger(flag: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    throw new UsageError(`${flag} must be an integer ≥ ${min}, got '${value}'`);
-  }
-  return n;
-}
-
 function fmt(x: number): string {
   return Number.isInteger(x) ? String(x) : x.toFixed(3);
-}
-
-export function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
 }

@@ -18,19 +18,12 @@ import { loadPrior, readPriorRunConfig, trainPrior } from '../../generative/run.
 import type { MotionClip } from '../../motion/clip.ts';
 import { loadClip, saveClip } from '../../motion/load.ts';
 import { describeBackend } from '../../nn/backend.ts';
-import { describeSchema, parseKeyValues } from '../../train/config.ts';
+import { describeSchema } from '../../train/config.ts';
+import { collect, numberFlag, overrides } from '../args.ts';
 import { MetricsLog } from '../../train/metrics.ts';
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-function num(flag: string, value: string | undefined, opts: { integer?: boolean; min?: number } = {}): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || (opts.integer && !Number.isSafeInteger(n)) || (opts.min !== undefined && n < opts.min)) {
-    throw new ValidationError('command line', [{ path: flag, message: `expected ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}, got '${value}'` }]);
-  }
-  return n;
-}
+/** A number flag: `integer` and `min` as the flag needs. */
+const num = (flag: string, value: string | undefined, bounds: { integer?: boolean; min?: number } = {}) => numberFlag(flag, value, bounds);
 
 export function register(program: Command): void {
   program
@@ -73,7 +66,7 @@ export function register(program: Command): void {
           steps: num('--steps', opts.steps, { integer: true, min: 1 }),
           seed: num('--seed', opts.seed, { integer: true, min: 0 }),
           configFile: opts.config,
-          set: parseKeyValues(opts.set, '--set'),
+          set: overrides(opts.set),
           out: opts.out,
           resume: opts.resume,
           backend: opts.backend,

@@ -4,21 +4,12 @@
  * itself: the env reports them per episode, see src/envs/imitation/imitation-env.ts.)
  */
 import type { Command } from 'commander';
-import { ValidationError } from '../../core/errors.ts';
-import { parseKeyValues } from '../../train/config.ts';
 import { compareTrackability, pushTest, type PushSearch, type TrackabilityEntry } from '../../train/imitation.ts';
+import { collect, envOptions, integerFlag, numberFlag, oneOf, overrides } from '../args.ts';
 import '../rooms.ts';
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-function num(flag: string, value: string | undefined, integer = false): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isSafeInteger(n))) {
-    throw new ValidationError('command line', [{ path: flag, message: `expected a positive ${integer ? 'integer' : 'number'}, got '${value}'` }]);
-  }
-  return n;
-}
+const positive = (flag: string, value: string | undefined) => numberFlag(flag, value, { min: 0, exclusiveMin: true });
+const positiveInteger = (flag: string, value: string | undefined) => integerFlag(flag, value, 1);
 
 function describePush(s: PushSearch): string {
   const bound = s.minFallN === null ? `at least ${s.maxSurvivedN.toFixed(0)} N (survived the largest force tried)` : `${s.maxSurvivedN.toFixed(0)} N (falls at ${s.minFallN.toFixed(0)} N)`;
@@ -44,14 +35,14 @@ export function register(program: Command): void {
     .option('--json', 'print the report as one JSON document')
     .action(async (run: string, opts: Record<string, any>) => {
       const r = await pushTest(run, {
-        durationSeconds: num('--duration', opts.duration as string),
-        preSeconds: num('--pre', opts.pre as string),
-        postSeconds: num('--post', opts.post as string),
-        maxForceN: num('--max-force', opts.maxForce as string),
-        toleranceN: num('--tolerance', opts.tolerance as string),
+        durationSeconds: positive('--duration', opts.duration as string),
+        preSeconds: positive('--pre', opts.pre as string),
+        postSeconds: positive('--post', opts.post as string),
+        maxForceN: positive('--max-force', opts.maxForce as string),
+        toleranceN: positive('--tolerance', opts.tolerance as string),
         backend: opts.backend as string | undefined,
         best: opts.best === true,
-        envOptions: parseKeyValues(opts.option, '--option'),
+        envOptions: envOptions(opts.option),
       });
       if (opts.json) return void console.log(JSON.stringify(r));
       console.log(`${r.env}, checkpoint at step ${r.step} (${r.checkpoint})`);
@@ -78,24 +69,21 @@ export function register(program: Command): void {
     .option('--backend <name>', 'tfjs backend')
     .option('--json', 'print the report as one JSON document')
     .action(async (clip: string, opts: Record<string, any>) => {
-      if (opts.vectorEnv !== undefined && opts.vectorEnv !== 'sync' && opts.vectorEnv !== 'async') {
-        throw new ValidationError('command line', [{ path: '--vector-env', message: `expected sync or async, got '${opts.vectorEnv}'` }]);
-      }
-      const seed = Number(opts.seed);
-      if (!Number.isSafeInteger(seed) || seed < 0) throw new ValidationError('command line', [{ path: '--seed', message: `expected a non-negative integer, got '${opts.seed}'` }]);
+      const vectorEnv = opts.vectorEnv === undefined ? undefined : oneOf('--vector-env', opts.vectorEnv, ['sync', 'async'] as const);
+      const seed = integerFlag('--seed', opts.seed, 0)!;
       const r = await compareTrackability(
         {
           clip,
           against: opts.against,
           env: opts.env,
-          steps: num('--steps', opts.steps, true)!,
+          steps: positiveInteger('--steps', opts.steps)!,
           seed,
           out: opts.out,
-          envOptions: parseKeyValues(opts.option, '--option'),
+          envOptions: envOptions(opts.option),
           configFile: opts.config,
-          set: parseKeyValues(opts.set, '--set'),
-          vectorEnv: opts.vectorEnv,
-          episodes: num('--episodes', opts.episodes, true),
+          set: overrides(opts.set),
+          vectorEnv,
+          episodes: positiveInteger('--episodes', opts.episodes),
           backend: opts.backend,
         },
         (which) => ({ onStart: ({ runDir }) => console.error(`training on ${which === 'clip' ? clip : 'the real clip'} → ${runDir}`) }),

@@ -11,7 +11,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
-import { make, parseOptionPairs, spec } from '../../envs/registry.ts';
+import { make, spec } from '../../envs/registry.ts';
 import {
   drawSolution,
   makeMdp,
@@ -31,25 +31,12 @@ import {
   type LearnOptionsInput,
   type TabularProblem,
 } from '../../mdp/index.ts';
-import { parseInteger, printTable } from './envs.ts';
+import { collect, envOptions as envOptionsOf, integerFlag, numberFlag, oneOf, printTable } from '../args.ts';
 import '../rooms.ts';
 
-const collect = (v: string, prev: string[]) => [...prev, v];
 
 const SOLVE_METHODS = ['vi', 'pi', 'eval'] as const;
 const LEARN_METHODS = ['mc', 'td', 'sarsa', 'q', 'expected-sarsa', 'double-q', 'mc-es', 'mc-on', 'mc-off'] as const;
-
-function number(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got '${value}'`);
-  return n;
-}
-
-function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${value}'`);
-  return value as T;
-}
 
 /** A schedule flag: a plain number, or a schedule string (1/n, linear:…, exp:…) left to the learner to check. */
 function schedule(value: string | undefined): number | string | undefined {
@@ -107,8 +94,8 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((id: string, opts: SolveFlags) => {
       const method = oneOf('--method', opts.method, SOLVE_METHODS);
-      const problem = makeMdp(id, parseOptionPairs(opts.option));
-      const dp = { gamma: number('--gamma', opts.gamma) ?? problem.gamma, theta: number('--theta', opts.theta), inPlace: !opts.sync };
+      const problem = makeMdp(id, envOptionsOf(opts.option));
+      const dp = { gamma: numberFlag('--gamma', opts.gamma) ?? problem.gamma, theta: numberFlag('--theta', opts.theta), inPlace: !opts.sync };
       let result: DpResult & { improvements?: number };
       if (method === 'eval') {
         if (opts.policy !== 'random') throw new UsageError(`--policy must be 'random' (the equiprobable policy), got '${opts.policy}'`);
@@ -157,14 +144,14 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((id: string, opts: LearnFlags) => {
       const method = oneOf('--method', opts.method, LEARN_METHODS);
-      const envOptions = parseOptionPairs(opts.option);
+      const envOptions = envOptionsOf(opts.option);
       const problem = makeMdp(id, envOptions);
       const options: LearnOptionsInput = {
-        episodes: parseInteger('--episodes', opts.episodes, 1),
-        gamma: number('--gamma', opts.gamma) ?? problem.gamma,
+        episodes: integerFlag('--episodes', opts.episodes, 1)!,
+        gamma: numberFlag('--gamma', opts.gamma) ?? problem.gamma,
         alpha: schedule(opts.alpha),
         epsilon: schedule(opts.epsilon),
-        seed: parseInteger('--seed', opts.seed, 0),
+        seed: integerFlag('--seed', opts.seed, 0)!,
         firstVisit: !opts.everyVisit,
         startStates: [...startStates(problem)],
       };

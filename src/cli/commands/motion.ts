@@ -8,6 +8,7 @@ import { convertClip, loadClip, type LoadClipOptions } from '../../motion/load.t
 import { Kinematics } from '../../motion/kinematics.ts';
 import type { MotionClip } from '../../motion/clip.ts';
 import { registerTrack } from './track.ts';
+import { numberFlag } from '../args.ts';
 
 interface ClipOptions {
   character?: string;
@@ -15,17 +16,8 @@ interface ClipOptions {
   json?: boolean;
 }
 
-function number(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new UsageError(`${flag}: '${v}' is not a number`);
-  return n;
-}
-
 function loadOptions(opts: ClipOptions): LoadClipOptions {
-  const scale = number('--scale', opts.scale);
-  if (scale !== undefined && !(scale > 0)) throw new UsageError(`--scale: must be positive, got ${scale}`);
-  return { character: opts.character, scale };
+  return { character: opts.character, scale: numberFlag('--scale', opts.scale, { min: 0, exclusiveMin: true }) };
 }
 
 function summary(clip: MotionClip) {
@@ -83,13 +75,10 @@ export function register(program: Command): void {
     let time: number;
     if (opts.time !== undefined) {
       if (opts.frame !== undefined) throw new UsageError('give --frame or --time, not both');
-      time = number('--time', opts.time)!;
+      time = numberFlag('--time', opts.time)!;
       k.atTime(time);
     } else {
-      frame = number('--frame', opts.frame ?? '0')!;
-      if (!Number.isInteger(frame) || frame < 0 || frame >= clip.numFrames) {
-        throw new UsageError(`--frame: ${opts.frame} is not a frame of ${clip.name} (0..${clip.numFrames - 1})`);
-      }
+      frame = numberFlag('--frame', opts.frame ?? '0', { integer: true, min: 0, max: clip.numFrames - 1 })!;
       time = clip.frameTimes[frame]!;
       k.atFrame(frame);
     }
@@ -113,8 +102,7 @@ export function register(program: Command): void {
       .option('--retarget <character>', 'retarget onto this character first (humanoid3d)')
       .option('--fps <n>', 'resample to this frame rate'),
   ).action((input: string, output: string, opts: ClipOptions & { retarget?: string; fps?: string }) => {
-    const fps = number('--fps', opts.fps);
-    if (fps !== undefined && !(fps > 0)) throw new UsageError(`--fps: must be positive, got ${fps}`);
+    const fps = numberFlag('--fps', opts.fps, { min: 0, exclusiveMin: true });
     const clip = convertClip(input, output, { ...loadOptions(opts), retarget: opts.retarget, fps });
     console.log(`wrote ${output}: ${clip.skeleton.name}, ${clip.numFrames} frames at ${clip.fps.toFixed(2)} fps, ${clip.duration.toFixed(3)} s`);
   });

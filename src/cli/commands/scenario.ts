@@ -1,7 +1,7 @@
 /** `gymnast scenario run <files or folders> [--quick] [--json]`. */
 import type { Command } from 'commander';
 import { runScenarioFiles, scenarioFiles } from '../scenarios/runner.ts';
-import { printTable } from './envs.ts';
+import { printTable } from '../args.ts';
 
 export function register(program: Command): void {
   const scenario = program.command('scenario').description('scenario regression files (scenarios/*.yaml)');

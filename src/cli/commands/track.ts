@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
+import { integerFlag, oneOf, requiredNumber } from '../args.ts';
 import { defaultCharacterFor, loadCharacter, loadCharacterClip } from '../../envs/character/assets.ts';
 import { DEFAULT_PGS_ITERATIONS, DEFAULT_SOLVER_ITERATIONS } from '../../envs/character/sim-character.ts';
 import { type TrackingReport, trackingTest } from '../../envs/character/tracking.ts';
@@ -23,11 +24,8 @@ interface TrackOptions {
   json?: boolean;
 }
 
-function positive(flag: string, v: string, integer = false): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`${flag}: expected a positive ${integer ? 'integer' : 'number'}, got '${v}'`);
-  return n;
-}
+/** A positive number flag (an integer with `integer`). */
+const positive = (flag: string, v: string, integer = false): number => requiredNumber(flag, v, { integer, min: 0, exclusiveMin: true });
 
 const deg = (rad: number) => (rad * 180) / Math.PI;
 
@@ -85,9 +83,8 @@ export function registerTrack(motion: Command): void {
       const trials = positive('--trials', opts.trials, true);
       const solverIterations = positive('--solver-iterations', opts.solverIterations, true);
       const pgsIterations = positive('--pgs-iterations', opts.pgsIterations, true);
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw new UsageError(`--seed: expected an integer, got '${opts.seed}'`);
-      if (!['motors', 'torques', 'explicit'].includes(opts.pdMode)) throw new UsageError(`--pd-mode: expected motors, torques or explicit, got '${opts.pdMode}'`);
+      const seed = integerFlag('--seed', opts.seed, 0)!;
+      oneOf('--pd-mode', opts.pdMode, ['motors', 'torques', 'explicit'] as const);
       const assets = loadCharacter(opts.character ?? defaultCharacterFor(clipArg));
       const clip = loadCharacterClip(clipArg, assets.skeleton);
       const report = trackingTest(assets, clip, {

@@ -7,23 +7,10 @@ import { describeBackend } from '../../nn/backend.ts';
 import { agentDefinition, agentNames } from '../../agents/index.ts';
 import { train } from '../../train/run.ts';
 import { evaluateRun } from '../../train/evaluate.ts';
-import { describeSchema, parseKeyValues } from '../../train/config.ts';
+import { describeSchema } from '../../train/config.ts';
 import { TrainProgress } from '../../train/progress.ts';
+import { collect, envOptions, integerFlag, oneOf, overrides } from '../args.ts';
 import '../rooms.ts';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-function int(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new ValidationError('command line', [{ path: `--${name}`, message: `expected an integer, got '${value}'` }]);
-  return n;
-}
-
-function vectorEnvKind(value: string | undefined): 'sync' | 'async' | undefined {
-  if (value === undefined || value === 'sync' || value === 'async') return value;
-  throw new ValidationError('command line', [{ path: '--vector-env', message: `expected sync or async, got '${value}'` }]);
-}
 
 export function register(program: Command): void {
   program
@@ -55,17 +42,17 @@ export function register(program: Command): void {
         {
           env: opts.env,
           agent: opts.agent,
-          steps: int('steps', opts.steps),
-          seed: int('seed', opts.seed),
+          steps: integerFlag('--steps', opts.steps, 1),
+          seed: integerFlag('--seed', opts.seed, 0),
           configFile: opts.config,
-          set: parseKeyValues(opts.set, '--set'),
-          envOptions: parseKeyValues(opts.option, '--option'),
+          set: overrides(opts.set),
+          envOptions: envOptions(opts.option),
           out: opts.out,
           resume: opts.resume,
           backend: opts.backend,
-          checkpointEvery: int('checkpoint-every', opts.checkpointEvery),
-          evalEpisodes: int('eval-episodes', opts.evalEpisodes),
-          vectorEnv: vectorEnvKind(opts.vectorEnv),
+          checkpointEvery: integerFlag('--checkpoint-every', opts.checkpointEvery, 1),
+          evalEpisodes: integerFlag('--eval-episodes', opts.evalEpisodes, 0),
+          vectorEnv: opts.vectorEnv === undefined ? undefined : oneOf('--vector-env', opts.vectorEnv, ['sync', 'async'] as const),
         },
         {
           onStart: ({ runDir, config, backend, resumedFrom }) => {
@@ -93,7 +80,7 @@ export function register(program: Command): void {
     .option('--best', 'the checkpoint with the best eval return during training (runs trained with --eval-episodes)')
     .option('--json', 'print JSON')
     .action(async (dir: string, opts: { episodes: string; seed?: string; backend?: string; option: string[]; best?: boolean; json?: boolean }) => {
-      const r = await evaluateRun(dir, { episodes: int('episodes', opts.episodes)!, seed: int('seed', opts.seed), backend: opts.backend, envOptions: parseKeyValues(opts.option, '--option'), best: opts.best });
+      const r = await evaluateRun(dir, { episodes: integerFlag('--episodes', opts.episodes, 1)!, seed: integerFlag('--seed', opts.seed, 0), backend: opts.backend, envOptions: envOptions(opts.option), best: opts.best });
       const out = { mean_return: r.mean_return, std_return: r.std_return, episodes: r.episodes, mean_length: r.mean_length, step: r.step, checkpoint: r.checkpoint, ...(r.metrics ? { metrics: r.metrics } : {}) };
       if (opts.json) console.log(JSON.stringify(out));
       else {

@@ -22,8 +22,9 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { FileFormatError, UsageError } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
 import { startWorker } from '../../core/worker.ts';
+import { collect, envOptions as envOptionsOf, requiredNumber } from '../args.ts';
 import type { RenderFrame, SceneSpec } from '../../core/frame.ts';
-import { make, parseOptionPairs, registeredIds, spec } from '../../envs/registry.ts';
+import { make, registeredIds, spec } from '../../envs/registry.ts';
 import { SyncVectorEnv } from '../../envs/vector/sync-vector-env.ts';
 import { agentDefinition, agentNames, type Agent } from '../../agents/index.ts';
 import { latestCheckpoint, readCheckpoint } from '../../nn/checkpoint.ts';
@@ -50,7 +51,6 @@ import {
 } from '../../viewer/server/index.ts';
 import '../rooms.ts';
 
-const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** What `start` trains: PPO with rl-baselines3-zoo's CartPole settings (return ~500 after 1e5 steps). */
 const DEMO_TRAINING = { env: 'CartPole-v1', agent: 'ppo', steps: 100_000, seed: 0, checkpointEvery: 5000 };
@@ -93,14 +93,14 @@ export function register(program: Command): void {
     .option('--clip <file>', 'play a motion clip kinematically: a .bvh or DeepMimic file, or a bundled name like walk (repeatable)', collect, [])
     .option('--seconds <n>', 'stop after this many seconds (default: run until Ctrl-C)')
     .action(async (opts: ViewOptions) => {
-      const numEnvs = parseIntIn('--num-envs', opts.numEnvs, 1, 64);
-      const seed = parseIntIn('--seed', opts.seed, 0, 2 ** 31 - 1);
-      const speed = parseNumberIn('--speed', opts.speed, 1 / 64, 64);
+      const numEnvs = requiredNumber('--num-envs', opts.numEnvs, { integer: true, min: 1, max: 64 });
+      const seed = requiredNumber('--seed', opts.seed, { integer: true, min: 0, max: 2 ** 31 - 1 });
+      const speed = requiredNumber('--speed', opts.speed, { min: 1 / 64, max: 64 });
       if (!POLICY_NAMES.includes(opts.policy as never)) throw new UsageError(`--policy must be ${POLICY_NAMES.join(' or ')}, got '${opts.policy}'`);
       for (const id of opts.env) spec(id); // unknown ids fail before the server starts
       for (const c of opts.clip) resolveClipPath(c);
       const run = opts.run === undefined ? undefined : readRunConfig(opts.run);
-      const envOptions = parseOptionPairs(opts.option);
+      const envOptions = envOptionsOf(opts.option);
       const nothingAsked = opts.env.length === 0 && opts.clip.length === 0 && !run;
       const sources: EnvSourceOptions[] = nothingAsked ? availableShowcase() : opts.env.map((envId) => ({ envId, numEnvs, policy: opts.policy, seed, speed, envOptions }));
       const clips = nothingAsked ? availableShowcaseClips() : opts.clip.map((clip) => ({ clip, speed }));
@@ -160,7 +160,7 @@ async function serve(
   headlessDone: (probe: Probe) => boolean = (p) => p.everyChannelSeen(),
 ): Promise<void> {
   const host = opts.host ?? DEFAULT_HOST;
-  const seconds = opts.seconds === undefined ? undefined : parseNumberIn('--seconds', opts.seconds, 0, 1e7);
+  const seconds = opts.seconds === undefined ? undefined : requiredNumber('--seconds', opts.seconds, { min: 0, max: 1e7 });
   if (!isLoopbackHost(host)) {
     console.error(`warning: listening on ${host}: anyone who can reach this machine on that interface can watch (there is no authentication)`);
   }
@@ -213,7 +213,7 @@ async function serve(
 
 /** Listens on the given port, or on 8080 and the next nine if the port was not given. */
 async function listen(host: string, port: string | undefined): Promise<ViewerServer> {
-  if (port !== undefined) return startViewerServer({ host, port: parseIntIn('--port', port, 0, 65535) });
+  if (port !== undefined) return startViewerServer({ host, port: requiredNumber('--port', port, { integer: true, min: 0, max: 65535 }) });
   for (let p = DEFAULT_PORT; ; p++) {
     try {
       return await startViewerServer({ host, port: p });
@@ -476,18 +476,6 @@ async function trainInWorker(job: TrainJob): Promise<void> {
   } catch (e) {
     post({ t: 'error', message: (e as Error).message });
   }
-}
-
-function parseIntIn(flag: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be an integer in [${min}, ${max}], got '${value}'`);
-  return n;
-}
-
-function parseNumberIn(flag: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`${flag} must be a number in [${min}, ${max}], got '${value}'`);
-  return n;
 }
 
 // This file is also the training worker's entry (see trainLive).

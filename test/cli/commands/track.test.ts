@@ -39,8 +39,8 @@ test('bad input fails with one clear message (in process: the same command objec
   assert.ok(wrong instanceof FileFormatError);
   assert.match(wrong.message, /biped3d_walk\.txt: Frames\[0\]: has 30 values per frame but the character 'humanoid3d' needs 44/);
   assert.match((await attempt('walk', '--physics-hz', '100')).message, /--physics-hz: 100 is not a multiple of the 30 Hz control rate/);
-  assert.match((await attempt('walk', '--seconds', 'soon')).message, /--seconds: expected a positive number, got 'soon'/);
-  assert.match((await attempt('walk', '--pd-mode', 'magic')).message, /--pd-mode: expected motors, torques or explicit/);
+  assert.match((await attempt('walk', '--seconds', 'soon')).message, /--seconds must be a number > 0, got 'soon'/);
+  assert.match((await attempt('walk', '--pd-mode', 'magic')).message, /--pd-mode must be one of motors, torques, explicit, got 'magic'/);
 });
 
 test('an error exits 2 through the real command', () => {

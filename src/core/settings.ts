@@ -1,0 +1,66 @@
+/**
+ * Settings as people type them: `key=value` pairs from the command line (`--option`, `--set`) and
+ * YAML mappings from files. One rule for every command and every schema: a value stays the
+ * string it was typed as when the schema takes that string; otherwise it is read as YAML (a
+ * number, `true`/`false`, a flow list `[64, 64]`, …) and that is what the schema sees. So
+ * `clip=001` stays a clip name while `hidden=[64,64]` becomes a list, whatever the command.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { FileFormatError, ValidationError } from './errors.ts';
+
+/** `key=value` strings (`--option clip=walk`), the values left as typed; `what` names the flag in errors. */
+export function parseKeyValues(pairs: readonly string[] = [], what = '--option'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ValidationError(what, [{ path: pair, message: 'expected key=value' }]);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+/** A typed string read as YAML (a scalar or a flow collection); the string itself where it is no YAML. */
+export function yamlValue(text: string): unknown {
+  try {
+    return parseYaml(text) ?? text;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The values with each string turned into what `schema`'s field for its key accepts: the string
+ * itself, or its YAML reading. Non-strings pass as they are; a string the field rejects either way
+ * (or a key the schema lacks) is given as YAML, so the schema's error shows the typed value.
+ */
+export function coerceToSchema(schema: z.ZodObject<any>, values: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const field = schema.shape[key] as z.ZodType | undefined;
+    if (typeof value !== 'string') out[key] = value;
+    else if (field?.safeParse(value).success) out[key] = value;
+    else out[key] = yamlValue(value);
+  }
+  return out;
+}
+
+/** A YAML (or JSON) file holding one mapping, e.g. hyperparameters; an empty file is an empty mapping. */
+export function readYamlMapping(file: string, what = 'settings'): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new FileFormatError(file, 'file', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new FileFormatError(file, 'YAML', (e as Error).message.split('\n')[0]!);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new FileFormatError(file, '(root)', `expected a mapping of ${what}`);
+  return doc as Record<string, unknown>;
+}

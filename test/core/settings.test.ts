@@ -1,0 +1,53 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { FileFormatError, ValidationError } from '../../src/core/errors.ts';
+import { coerceToSchema, parseKeyValues, readYamlMapping, yamlValue } from '../../src/core/settings.ts';
+
+const schema = z.object({
+  clip: z.string(),
+  hidden: z.array(z.number()),
+  rate: z.number(),
+  flag: z.boolean(),
+  mode: z.union([z.number(), z.string()]),
+});
+
+test('key=value pairs keep the typed strings; a pair without = names the flag', () => {
+  assert.equal(parseKeyValues(['a=1', 'b=x=y', 'c=']), { a: '1', b: 'x=y', c: '' });
+  assert.throws(() => parseKeyValues(['novalue'], '--set'), (e: unknown) => e instanceof ValidationError && /--set: 1 problem/.test((e as Error).message) && /novalue: expected key=value/.test((e as Error).message));
+});
+
+test('each value becomes what its field accepts: the string itself, else its YAML reading', () => {
+  const out = coerceToSchema(schema, parseKeyValues(['clip=001', 'hidden=[64, 64]', 'rate=3e-4', 'flag=false', 'mode=2', 'other=[1]']));
+  // A clip named 001 stays a name; the rest read as YAML where the schema wants them so.
+  assert.equal(out, { clip: '001', hidden: [64, 64], rate: 0.0003, flag: false, mode: '2', other: [1] });
+  // Values already typed (from a YAML file or a library caller) pass as they are.
+  assert.equal(coerceToSchema(schema, { rate: 1, clip: 'walk' }), { rate: 1, clip: 'walk' });
+  // A value no reading makes valid reaches the schema as YAML, so its error names the typed value.
+  assert.equal(coerceToSchema(schema, { rate: 'fast' }), { rate: 'fast' });
+  assert.is(yamlValue('[1, 2'), '[1, 2');
+  assert.is(yamlValue(''), '');
+});
+
+test('a YAML mapping file: empty is empty; not a mapping or unreadable names the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gymnast-settings-'));
+  try {
+    const good = join(dir, 'hp.yaml');
+    writeFileSync(good, 'learningRate: 0.002\nhidden: [32, 32]\n');
+    assert.equal(readYamlMapping(good), { learningRate: 0.002, hidden: [32, 32] });
+    writeFileSync(join(dir, 'empty.yaml'), '');
+    assert.equal(readYamlMapping(join(dir, 'empty.yaml')), {});
+    writeFileSync(join(dir, 'list.yaml'), '- a\n- b\n');
+    assert.throws(() => readYamlMapping(join(dir, 'list.yaml'), 'hyperparameters'), (e: unknown) => e instanceof FileFormatError && /list\.yaml: \(root\): expected a mapping of hyperparameters/.test((e as Error).message));
+    writeFileSync(join(dir, 'bad.yaml'), 'a: [1,\n');
+    assert.throws(() => readYamlMapping(join(dir, 'bad.yaml')), (e: unknown) => e instanceof FileFormatError && /bad\.yaml: YAML:/.test((e as Error).message));
+    assert.throws(() => readYamlMapping(join(dir, 'missing.yaml')), (e: unknown) => e instanceof FileFormatError && /missing\.yaml: file: cannot read \(ENOENT\)/.test((e as Error).message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
