@@ -34,7 +34,7 @@ export function resolveAgentConfig<S extends z.ZodObject<any>>(def: AgentDefinit
   );
 }
 
-/** The schema as a table for `gymnast train --help-agent` and the README: name, default, description. */
+/** The schema as a table for `gymnast agents <name>`: name, default, description. */
 export function describeSchema(schema: z.ZodObject<any>): { name: string; default: unknown; description: string }[] {
   const defaults = schema.parse({});
   return Object.entries(schema.shape).map(([name, field]) => ({

@@ -7,7 +7,7 @@
  * Why the middle of the step and the velocity target: with DeepMimic's gains a PD that damps
  * toward zero velocity lags the motion by about kd/kp = 0.1 s, which on the walk costs 7.8° of
  * mean joint error with the root held; aiming at the middle of the step with the reference
- * velocity as the damping target brings it to 1.8° (figures in README).
+ * velocity as the damping target brings it to 1.8° (figures in docs/results/humanoid.md).
  *
  * Residual layout (one number per actuated degree of freedom, in joint order): a rotation
  * vector (3, radians, in the joint's frame) per spherical joint, an angle (radians) per revolute

@@ -23,7 +23,7 @@
  *   norm-clamped to the torque limit, and apply ±τ to the two bodies. Works with multibody joints.
  * - `explicit`: τ = kp·e + kd·(ω* − ω_rel), e the rotation vector from the current to the target
  *   local rotation: unstable on the 1 kg feet and hands even at 1200 Hz.
- * Motors track best (README, "The simulated humanoid", has the measurements) and are the
+ * Motors track best (docs/results/humanoid.md has the measurements) and are the
  * default; multibody joints need `torques` (rapier.js has no multibody motors) and cannot be put
  * in a reference state (rapier.js does not expose multibody joint coordinates).
  *
@@ -105,8 +105,8 @@ const ANG_AXES = [X, Y, Z] as const;
  * pass over joints, motors and contacts with `numInternalPgsIterations` velocity sweeps inside.
  * At 600 Hz one iteration with two PGS sweeps tracks the walk as well as Rapier's default four
  * iterations (root held: 1.65° against 1.61° mean joint error) at about half the cost; one
- * iteration with one sweep loses the stance ankle (23°). Measurements in README ("The simulated
- * humanoid").
+ * iteration with one sweep loses the stance ankle (23°). Measurements in docs/results/humanoid.md
+ * ("Choices, measured").
  */
 export const DEFAULT_SOLVER_ITERATIONS = 1;
 export const DEFAULT_PGS_ITERATIONS = 2;

@@ -12,7 +12,7 @@ const options = {
 const deg = (r: number) => (r * 180) / Math.PI;
 
 test('root held on walk: the joints track the reference (mean < 3°, every joint < 5° on average)', () => {
-  // Bound from the measurement in README (walk, 600 Hz, default solver: about 1.6° mean, worst
+  // Bound from the measurement in docs/results/humanoid.md, "The tracking test" (walk, 600 Hz, default solver: about 1.6° mean, worst
   // joint about 3°), with headroom; a broken joint mapping or lagging PD gives 8° and more.
   const r = rootHeld(human, walk, options);
   assert.is(r.joints.length, 12);
