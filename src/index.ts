@@ -10,3 +10,4 @@ export * from './generative/index.ts';
 export * as viewer from './viewer/server/index.ts';
 export * from './envs/character/index.ts';
 export * from './envs/imitation/index.ts';
+export * from './live/index.ts';

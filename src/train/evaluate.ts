@@ -12,6 +12,7 @@ import { SyncVectorEnv } from '../envs/vector/sync-vector-env.ts';
 import type { EnvOptions } from '../envs/registry.ts';
 import { initBackend } from '../nn/backend.ts';
 import { latestCheckpoint, readCheckpoint } from '../nn/checkpoint.ts';
+import { readRunConfig, type RunConfig } from './run-config.ts';
 import { agentDefinition } from '../agents/index.ts';
 import type { Agent } from '../agents/agent.ts';
 
@@ -104,7 +105,7 @@ export async function evaluateRun(runDir: string, opts: { episodes: number; seed
 /** A run's agent restored from its last (or best) checkpoint, with what config.json says. */
 export interface RunAgent {
   agent: Agent;
-  config: RunConfigLike;
+  config: RunConfig;
   checkpoint: string;
   /** The checkpoint's env step. */
   step: number;
@@ -117,23 +118,25 @@ export interface RunAgent {
  * or with `best` the one kept in <run>/best (the best eval return during training).
  */
 export async function loadRunAgent(runDir: string, opts: { backend?: string; best?: boolean } = {}): Promise<RunAgent> {
-  const configFile = join(runDir, 'config.json');
-  if (!existsSync(configFile)) throw new UsageError(`${runDir}: no config.json there; is it a run folder?`);
-  let config: RunConfigLike;
-  try {
-    config = JSON.parse(readFileSync(configFile, 'utf8')) as RunConfigLike;
-  } catch (err) {
-    throw new FileFormatError(configFile, 'JSON', `cannot be parsed: ${(err as Error).message}`);
-  }
-  const def = agentDefinition(config.agent);
-  await initBackend(opts.backend ?? config.backend?.name ?? 'auto');
-  const hp = def.schema.parse(config.config);
+  const config = readRunConfig(runDir);
+  await initBackend(opts.backend ?? (config.backend.name || 'auto'));
   const checkpoint = latestCheckpoint(join(runDir, opts.best ? 'best' : 'checkpoints'));
   if (!checkpoint) throw new UsageError(opts.best ? `${runDir}: no best checkpoint (the run keeps one only when trained with --eval-episodes)` : `${runDir}: the run has no checkpoint yet`);
+  const { agent, step, close } = buildRunAgent(config, checkpoint);
+  return { agent, config, checkpoint, step, close };
+}
+
+/**
+ * The agent of a run's config, on a vector env of its own, with the weights of `checkpoint`: what
+ * `eval` tests and what the viewer's player acts with.
+ */
+export function buildRunAgent(config: RunConfig, checkpoint: string): { agent: Agent; env: SyncVectorEnv; step: number; close(): void } {
+  const def = agentDefinition(config.agent);
+  const hp = def.schema.parse(config.config);
   const data = readCheckpoint(checkpoint);
   const numEnvs = (hp as { numEnvs?: number }).numEnvs ?? 1;
-  const env = new SyncVectorEnv({ id: config.env, numEnvs, options: config.envOptions ?? {}, recordEpisodeStatistics: false });
-  const agent = def.create({ env, rng: new Rng(config.seed ?? 0), totalSteps: config.steps ?? 1, report: { metrics() {}, episode() {} } }, hp);
+  const env = new SyncVectorEnv({ id: config.env, numEnvs, options: config.envOptions, recordEpisodeStatistics: false });
+  const agent = def.create({ env, rng: new Rng(config.seed), totalSteps: config.steps, report: { metrics() {}, episode() {} } }, hp);
   const close = () => {
     agent.dispose();
     env.close();
@@ -144,15 +147,6 @@ export async function loadRunAgent(runDir: string, opts: { backend?: string; bes
     close();
     throw e;
   }
-  return { agent, config, checkpoint, step: data.step, close };
+  return { agent, env, step: data.step, close };
 }
 
-export interface RunConfigLike {
-  env: string;
-  envOptions?: EnvOptions;
-  agent: string;
-  seed?: number;
-  steps?: number;
-  backend?: { name?: string };
-  config: Record<string, unknown>;
-}

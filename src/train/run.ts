@@ -30,6 +30,7 @@ import { latestCheckpoint, readCheckpoint, writeCheckpoint, writeFileAtomic } fr
 import { agentDefinition } from '../agents/index.ts';
 import type { Agent, EpisodeReport } from '../agents/agent.ts';
 import { resolveAgentConfig } from './config.ts';
+import { readRunConfig, type RunConfig } from './run-config.ts';
 import { readYamlMapping } from '../core/settings.ts';
 import { MetricsLog } from './metrics.ts';
 import { evaluateAgent, type EvalResult } from './evaluate.ts';
@@ -63,26 +64,7 @@ export interface TrainArgs {
 }
 
 export type VectorEnvKind = 'sync' | 'async';
-
-/** What config.json holds. */
-export interface RunConfig {
-  gymnast: string;
-  env: string;
-  /**
-   * The env's options with every default filled in (runs made before gymnast recorded them hold
-   * only the options given: those take today's defaults for the rest).
-   */
-  envOptions: EnvOptions;
-  agent: string;
-  steps: number;
-  seed: number;
-  checkpointEvery: number;
-  evalEpisodes: number;
-  /** Absent in runs written before it existed: sync. */
-  vectorEnv?: VectorEnvKind;
-  backend: { requested: string; name: string; simd?: boolean; threads?: number };
-  config: Record<string, unknown>;
-}
+export type { RunConfig } from './run-config.ts';
 
 export interface CheckpointInfo {
   step: number;
@@ -318,19 +300,7 @@ function newRun(args: TrainArgs): { runDir: string; config: RunConfig; resumeFro
 
 function loadRun(args: TrainArgs): { runDir: string; config: RunConfig; resumeFrom: string } {
   const runDir = resolve(args.resume!);
-  const file = join(runDir, 'config.json');
-  if (!existsSync(file)) throw new UsageError(`--resume ${args.resume}: no config.json there; is it a run folder?`);
-  let config: RunConfig;
-  try {
-    config = JSON.parse(readFileSync(file, 'utf8')) as RunConfig;
-  } catch (err) {
-    throw new FileFormatError(file, 'JSON', `cannot be parsed: ${(err as Error).message}`);
-  }
-  for (const key of ['env', 'agent', 'steps', 'seed', 'checkpointEvery', 'config'] as const) {
-    if (config[key] === undefined) throw new FileFormatError(file, key, 'missing');
-  }
-  config.evalEpisodes ??= 0;
-  config.envOptions ??= {};
+  const config = readRunConfig(runDir);
   if (args.steps !== undefined) config.steps = args.steps;
   if (args.vectorEnv !== undefined) config.vectorEnv = args.vectorEnv;
   const resumeFrom = latestCheckpoint(join(runDir, 'checkpoints'));

@@ -1,38 +1,19 @@
 /**
  * `gymnast view` (the live viewer with the sources asked for) and `gymnast start` (what
  * `npm start` runs: the viewer on 127.0.0.1 with an agent learning CartPole live, plus the other
- * envs that exist). The viewer room serves and plays; this file parses, wires sources to it,
- * prints the URL and waits.
- *
- * Training is wired here, since the viewer's server may not import src/train or src/agents:
- * - `start` trains in a worker thread (this same file is the worker's entry: see the end), so the
- *   page and its sockets stay responsive whatever the trainer does, and the trainer never waits
- *   on the viewer. The worker's callbacks post metrics, episodes and checkpoints; frames of the
- *   training env only while a page watches (a shared flag), at most 60 a second.
- * - `view --run DIR` follows a run folder written by `gymnast train` (its metrics.jsonl and
- *   checkpoints), so a run in another terminal can be watched, during or after training.
- * Either way, a player beside the run replays the latest checkpoint's greedy policy in real time:
- * the agent's behaviour, checkpoint after checkpoint, at a speed a person can watch.
+ * envs that exist). The viewer room serves and plays, the live room (`src/live`) trains in a
+ * worker or follows a run folder; this file parses, wires sources to them, prints the URL and
+ * waits.
  */
 import type { Command } from 'commander';
-import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { FileFormatError, UsageError } from '../../core/errors.ts';
-import { Rng } from '../../core/rng.ts';
-import { startWorker } from '../../core/worker.ts';
+import { UsageError } from '../../core/errors.ts';
 import { collect, envOptions as envOptionsOf, requiredNumber } from '../args.ts';
-import type { RenderFrame, SceneSpec } from '../../core/frame.ts';
-import { make, registeredIds, spec } from '../../envs/registry.ts';
-import { SyncVectorEnv } from '../../envs/vector/sync-vector-env.ts';
-import { agentDefinition, agentNames, type Agent } from '../../agents/index.ts';
-import { latestCheckpoint, readCheckpoint } from '../../nn/checkpoint.ts';
-import { initBackend } from '../../nn/backend.ts';
-import { train } from '../../train/run.ts';
+import { registeredIds, spec } from '../../envs/registry.ts';
+import { agentNames } from '../../agents/index.ts';
+import { readRunConfig } from '../../train/run-config.ts';
 import { resolveClipPath } from '../../motion/data-path.ts';
+import { followRunFolder, runChannelId, trainLive } from '../../live/index.ts';
 import {
-  EnvPlayer,
   DEFAULT_HOST,
   DEFAULT_PORT,
   POLICY_NAMES,
@@ -43,10 +24,7 @@ import {
   layoutEnvSources,
   isLoopbackHost,
   startViewerServer,
-  type Channel,
   type EnvSourceOptions,
-  type Policy,
-  type ViewerHub,
   type ViewerServer,
 } from '../../viewer/server/index.ts';
 import '../rooms.ts';
@@ -100,6 +78,7 @@ export function register(program: Command): void {
       for (const id of opts.env) spec(id); // unknown ids fail before the server starts
       for (const c of opts.clip) resolveClipPath(c);
       const run = opts.run === undefined ? undefined : readRunConfig(opts.run);
+      if (run) spec(run.env);
       const envOptions = envOptionsOf(opts.option);
       const nothingAsked = opts.env.length === 0 && opts.clip.length === 0 && !run;
       const sources: EnvSourceOptions[] = nothingAsked ? availableShowcase() : opts.env.map((envId) => ({ envId, numEnvs, policy: opts.policy, seed, speed, envOptions }));
@@ -107,7 +86,7 @@ export function register(program: Command): void {
       if (nothingAsked) console.log(`no --env, --run or --clip given: showing ${[...sources.map((s) => s.envId), ...clips.map((c) => c.clip)].join(', ') || 'nothing (no env with frames is registered)'}`);
       await serve(opts, (server) => {
         const parts: Closeable[] = [];
-        if (run) parts.push(watchRunFolder(server.hub, opts.run!, run));
+        if (run) parts.push(followRunFolder(server.hub, opts.run!, run));
         const envs = layoutEnvSources(server.hub, sources, (l) => console.error(l), run ? 1.7 : undefined);
         parts.push(...envs.players, ...addClipSources(server.hub, clips, envs.endZ));
         return parts;
@@ -221,264 +200,4 @@ async function listen(host: string, port: string | undefined): Promise<ViewerSer
       if (!(e instanceof UsageError && /in use/.test(e.message)) || p >= DEFAULT_PORT + 9) throw e;
     }
   }
-}
-
-// -------------------------------------------------------------------------------------------
-// A training run in the page: its curves, its training env (when the trainer sends frames), and
-// a player running its latest checkpoint.
-
-interface RunConfigFile {
-  env: string;
-  agent: string;
-  seed?: number;
-  steps?: number;
-  envOptions?: Record<string, unknown>;
-  config: Record<string, unknown>;
-}
-
-/** What the page shows of one run; fed by the training worker or by a run folder. */
-class RunDisplay {
-  readonly channel: Channel;
-  readonly player: EnvPlayer;
-  private policyAgent: { agent: Agent; env: SyncVectorEnv } | null = null;
-  private loading = Promise.resolve();
-  runDir: string | null = null;
-
-  constructor(
-    private readonly hub: ViewerHub,
-    readonly envId: string,
-    readonly agentName: string,
-    meta: Record<string, string | number>,
-    /** The run's env options (a policy trained with them plays with them: e.g. an imitation env's clip and action mode). */
-    envOptions: Record<string, unknown> = {},
-  ) {
-    const title = `${agentName.toUpperCase()} on ${envId}`;
-    // The training env's bodies are known once the trainer sends a frame; until then, none.
-    this.channel = hub.channel({
-      id: runChannelId(envId, agentName),
-      title: `${title} · training env 0`,
-      kind: 'run',
-      scene: { bodies: [] },
-      offset: [0, 0, 0],
-      meta: { env: envId, agent: agentName, ...meta },
-    });
-    this.player = new EnvPlayer(hub, make(envId, { options: envOptions }), {
-      id: `policy:${envId}/${agentName}`,
-      title: `${title} · latest checkpoint`,
-      offset: [0, 0, -1.2],
-      meta: { agent: agentName, policy: 'random (no checkpoint yet)' },
-      log: (l) => console.error(l),
-    }).start();
-  }
-
-  metrics(step: number, values: Record<string, number>): void {
-    this.channel.metrics(step, values);
-  }
-
-  frame(frame: { scene?: SceneSpec; transforms: Float32Array; time: number }): void {
-    this.channel.publish(frame);
-  }
-
-  /** Loads a checkpoint into the player (one at a time; a newer one waits for the last). */
-  checkpoint(path: string, step: number): void {
-    this.loading = this.loading.then(() => this.load(path, step)).catch((e) => console.error(`viewer: cannot load checkpoint ${path}: ${(e as Error).message}`));
-  }
-
-  private async load(path: string, step: number): Promise<void> {
-    if (!this.runDir) return;
-    const config = readRunConfig(this.runDir);
-    const def = agentDefinition(config.agent);
-    await initBackend('auto');
-    const hp = def.schema.parse(config.config);
-    const env = new SyncVectorEnv({ id: config.env, numEnvs: (hp as { numEnvs?: number }).numEnvs ?? 1, options: config.envOptions ?? {}, recordEpisodeStatistics: false });
-    const agent = def.create({ env, rng: new Rng(config.seed ?? 0), totalSteps: config.steps ?? 1, report: { metrics() {}, episode() {} } }, hp);
-    agent.restore(readCheckpoint(path), path);
-    const out = new Float32Array(env.actionDim);
-    const discrete = env.singleActionSpace.kind === 'discrete';
-    const policy: Policy = (obs: Float32Array) => {
-      agent.act(obs, 1, out, true);
-      return discrete ? out[0]! : out.slice();
-    };
-    this.player.setPolicy(policy, { policy: `greedy, checkpoint at step ${step}` });
-    this.disposeAgent();
-    this.policyAgent = { agent, env };
-  }
-
-  private disposeAgent(): void {
-    this.policyAgent?.agent.dispose();
-    this.policyAgent?.env.close();
-    this.policyAgent = null;
-  }
-
-  close(): void {
-    this.player.close();
-    this.channel.close();
-    this.disposeAgent();
-  }
-}
-
-function runChannelId(envId: string, agent: string): string {
-  return `run:${envId}/${agent}`;
-}
-
-function readRunConfig(runDir: string): RunConfigFile {
-  const file = join(runDir, 'config.json');
-  if (!existsSync(file)) throw new UsageError(`${runDir}: no config.json there; is it a run folder written by gymnast train?`);
-  let config: RunConfigFile;
-  try {
-    config = JSON.parse(readFileSync(file, 'utf8')) as RunConfigFile;
-  } catch (e) {
-    throw new FileFormatError(file, 'JSON', `cannot be parsed: ${(e as Error).message}`);
-  }
-  if (typeof config.env !== 'string' || typeof config.agent !== 'string') throw new FileFormatError(file, 'env/agent', 'missing');
-  spec(config.env);
-  return config;
-}
-
-/** `view --run DIR`: follows metrics.jsonl as it grows and loads each new checkpoint. */
-function watchRunFolder(hub: ViewerHub, runDir: string, config: RunConfigFile): Closeable {
-  const display = new RunDisplay(hub, config.env, config.agent, { run: runDir, seed: config.seed ?? 0 }, config.envOptions ?? {});
-  display.runDir = runDir;
-  const metricsFile = join(runDir, 'metrics.jsonl');
-  let offset = 0;
-  let partial = '';
-  let lastCheckpoint: string | null = null;
-  const poll = () => {
-    if (existsSync(metricsFile)) {
-      const fd = openSync(metricsFile, 'r');
-      try {
-        const size = fstatSync(fd).size;
-        if (size < offset) offset = 0; // truncated by a resume: read again
-        if (size > offset) {
-          const buf = Buffer.alloc(size - offset);
-          readSync(fd, buf, 0, buf.length, offset);
-          offset = size;
-          const lines = (partial + buf.toString('utf8')).split('\n');
-          partial = lines.pop() ?? '';
-          for (const line of lines) {
-            if (!line.trim()) continue;
-            try {
-              const { step, time: _time, ...values } = JSON.parse(line) as Record<string, number>;
-              if (typeof step === 'number') display.metrics(step, values);
-            } catch {
-              // a line being written: skipped, the file is append-only
-            }
-          }
-        }
-      } finally {
-        closeSync(fd);
-      }
-    }
-    const latest = latestCheckpoint(join(runDir, 'checkpoints'));
-    if (latest && latest !== lastCheckpoint) {
-      lastCheckpoint = latest;
-      const step = Number(/step-0*(\d+)/.exec(latest)?.[1] ?? NaN);
-      display.checkpoint(latest, step);
-    }
-  };
-  poll();
-  const timer = setInterval(poll, 1000);
-  return { close: () => (clearInterval(timer), display.close()) };
-}
-
-// -------------------------------------------------------------------------------------------
-// Training in a worker thread
-
-interface TrainJob {
-  env: string;
-  agent: string;
-  steps: number;
-  seed: number;
-  checkpointEvery: number;
-  out: string;
-  /** Int32Array[1]: 1 while a page watches the training env. */
-  watchFlag: SharedArrayBuffer;
-}
-
-type WorkerMessage =
-  | { t: 'start'; runDir: string }
-  | { t: 'metrics'; step: number; values: Record<string, number> }
-  | { t: 'checkpoint'; step: number; path: string }
-  | { t: 'frame'; transforms: Float32Array; time: number; scene?: SceneSpec }
-  | { t: 'done'; step: number; seconds: number }
-  | { t: 'error'; message: string };
-
-const WORKER_KEY = 'gymnastViewTrain';
-
-/** `start`: trains `job` in a worker and shows it; the run folder is a temporary one, removed at exit. */
-function trainLive(hub: ViewerHub, job: Omit<TrainJob, 'out' | 'watchFlag'>): Closeable {
-  const dir = mkdtempSync(join(tmpdir(), 'gymnast-start-'));
-  const display = new RunDisplay(hub, job.env, job.agent, { steps: job.steps, seed: job.seed });
-  const watchFlag = new SharedArrayBuffer(4);
-  const watching = new Int32Array(watchFlag);
-  const full: TrainJob = { ...job, out: join(dir, 'run'), watchFlag };
-  // This file again, in a worker: it sees WORKER_KEY in its workerData and trains.
-  const worker = startWorker(new URL(import.meta.url), { workerData: { [WORKER_KEY]: full } });
-  const flagTimer = setInterval(() => Atomics.store(watching, 0, display.channel.watched ? 1 : 0), 200);
-  worker.on('message', (m: WorkerMessage) => {
-    switch (m.t) {
-      case 'start':
-        display.runDir = m.runDir;
-        return;
-      case 'metrics':
-        return display.metrics(m.step, m.values);
-      case 'checkpoint':
-        return display.checkpoint(m.path, m.step);
-      case 'frame':
-        return display.frame(m);
-      case 'done':
-        console.log(`training done: ${m.step} steps in ${m.seconds.toFixed(0)} s; the player keeps the final policy`);
-        return;
-      case 'error':
-        console.error(`training failed: ${m.message}`);
-        return;
-    }
-  });
-  worker.on('error', (e) => console.error(`training worker failed: ${e.message}`));
-  return {
-    close: () => {
-      clearInterval(flagTimer);
-      void worker.terminate();
-      display.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** The worker's side: runs `train()` and posts what its callbacks report. */
-async function trainInWorker(job: TrainJob): Promise<void> {
-  const port = parentPort!;
-  const post = (m: WorkerMessage) => port.postMessage(m);
-  const watching = new Int32Array(job.watchFlag);
-  let lastFrameMs = -Infinity;
-  let lastScene: unknown = null;
-  try {
-    const result = await train(
-      { env: job.env, agent: job.agent, steps: job.steps, seed: job.seed, out: job.out, checkpointEvery: job.checkpointEvery },
-      {
-        onStart: (info) => post({ t: 'start', runDir: info.runDir }),
-        onMetrics: (step, values) => post({ t: 'metrics', step, values }),
-        onEpisode: (e) => post({ t: 'metrics', step: e.step, values: { 'charts/episodic_return': e.return, 'charts/episodic_length': e.length } }),
-        onCheckpoint: (info) => post({ t: 'checkpoint', step: info.step, path: info.path }),
-        // Nobody watching: one atomic load, no frame built. Watched: at most 60 frames a second.
-        wantsFrame: () => Atomics.load(watching, 0) !== 0 && performance.now() - lastFrameMs >= 1000 / 60,
-        onFrame: (f: unknown) => {
-          const now = performance.now();
-          const frame = f as RenderFrame;
-          if (!frame || !(frame.transforms instanceof Float32Array) || typeof frame.time !== 'number') return;
-          lastFrameMs = now;
-          post({ t: 'frame', transforms: frame.transforms.slice(), time: frame.time, scene: frame.scene !== lastScene ? frame.scene : undefined });
-          lastScene = frame.scene;
-        },
-      },
-    );
-    post({ t: 'done', step: result.globalStep, seconds: result.seconds });
-  } catch (e) {
-    post({ t: 'error', message: (e as Error).message });
-  }
-}
-
-// This file is also the training worker's entry (see trainLive).
-if (!isMainThread && (workerData as Record<string, unknown> | null)?.[WORKER_KEY]) {
-  await trainInWorker((workerData as Record<string, TrainJob>)[WORKER_KEY]!);
 }

@@ -1,0 +1,59 @@
+/**
+ * The `config.json` of an agent's run folder: one zod schema, used by every reader (resume, eval,
+ * the viewer following a run, live training). A file that is not JSON, lacks a field or holds a
+ * wrong value fails with one `FileFormatError` naming the file and the field.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { FileFormatError, UsageError } from '../core/errors.ts';
+
+/** The largest count of steps a run may ask for (beyond it the numbers are not exact integers). */
+const MAX_STEPS = Number.MAX_SAFE_INTEGER;
+
+export const runConfigSchema = z.object({
+  /** gymnast's version that wrote it. */
+  gymnast: z.string().default('0.1.0'),
+  env: z.string().min(1),
+  /**
+   * The env's options with every default filled in (runs made before gymnast recorded them hold
+   * only the options given: those take today's defaults for the rest).
+   */
+  envOptions: z.record(z.string(), z.unknown()).default({}),
+  agent: z.string().min(1),
+  steps: z.number().int().min(1).max(MAX_STEPS),
+  seed: z.number().int().min(0).max(MAX_STEPS),
+  checkpointEvery: z.number().int().min(1).max(MAX_STEPS),
+  evalEpisodes: z.number().int().min(0).default(0),
+  /** Absent in runs written before it existed: sync. */
+  vectorEnv: z.enum(['sync', 'async']).optional(),
+  backend: z
+    .object({ requested: z.string(), name: z.string(), simd: z.boolean().optional(), threads: z.number().optional() })
+    .default({ requested: 'auto', name: '' }),
+  /** The agent's hyperparameters, validated by its own schema when the agent is built. */
+  config: z.record(z.string(), z.unknown()),
+});
+
+/** What config.json holds. */
+export type RunConfig = z.output<typeof runConfigSchema>;
+
+/** Reads and checks `<runDir>/config.json`; a folder without one is a UsageError saying so. */
+export function readRunConfig(runDir: string): RunConfig {
+  const file = join(runDir, 'config.json');
+  if (!existsSync(file)) throw new UsageError(`${runDir}: no config.json there; is it a run folder written by gymnast train?`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new FileFormatError(file, 'JSON', `cannot be parsed: ${(e as Error).message}`);
+  }
+  if (raw && typeof raw === 'object' && (raw as { kind?: unknown }).kind === 'motion-prior') {
+    throw new UsageError(`${runDir} holds a motion prior (gymnast train-prior), not an agent's run`);
+  }
+  const parsed = runConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new FileFormatError(file, issue.path.join('.') || '(root)', issue.message);
+  }
+  return parsed.data;
+}
