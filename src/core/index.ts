@@ -5,3 +5,4 @@ export * from './frame.ts';
 export * from './running-stats.ts';
 export * as math from './math.ts';
 export * from './hash.ts';
+export { writeFileAtomic } from './atomic-write.ts';

@@ -35,7 +35,7 @@ import { resample } from './resample.ts';
 import { type Axis, quatFromEuler, quatToEuler } from './rotation.ts';
 import { type BvhChannel, type Joint, type JointType, makeJoint, Skeleton } from './skeleton.ts';
 import { defaultWarning } from './warnings.ts';
-import { writeFileAtomic } from './write-atomic.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 
 export interface BvhReadOptions {
   /** Multiplies every length (offsets, positions); default 1. */

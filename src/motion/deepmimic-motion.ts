@@ -19,7 +19,7 @@ import { type LoopMode, MotionClip, revoluteAngle } from './clip.ts';
 import { parseJsonFile, parseWithSchema } from './file-errors.ts';
 import type { Skeleton } from './skeleton.ts';
 import { defaultWarning } from './warnings.ts';
-import { writeFileAtomic } from './write-atomic.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 
 export interface MotionReadOptions {
   /** Called with warnings (quaternions far from unit length); default prints to stderr. */

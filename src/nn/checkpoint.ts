@@ -20,7 +20,8 @@
  * `FileFormatError` naming the file and the problem, never with garbage weights.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { writeFileAtomic, writeFileSynced } from '../core/atomic-write.ts';
 import { join } from 'node:path';
 import { FileFormatError } from '../core/errors.ts';
 import type { Param } from './mlp.ts';
@@ -146,24 +147,6 @@ export function listCheckpoints(dir: string): string[] {
     .filter((n) => !n.endsWith('.tmp') && existsSync(join(dir, n, INDEX)) && statSync(join(dir, n)).isDirectory())
     .sort()
     .reverse();
-}
-
-/** Writes a file by writing `path.tmp`, flushing it and renaming it over `path`. */
-export function writeFileAtomic(path: string, content: string | Uint8Array): void {
-  const tmp = `${path}.tmp`;
-  writeFileSynced(tmp, typeof content === 'string' ? Buffer.from(content) : content);
-  renameSync(tmp, path);
-}
-
-function writeFileSynced(path: string, bytes: Uint8Array): void {
-  const fd = openSync(path, 'w');
-  try {
-    let off = 0;
-    while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function sha256(bytes: Uint8Array): string {

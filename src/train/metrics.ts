@@ -5,7 +5,7 @@
  * step are dropped (they belong to the part of the run that is being redone).
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../nn/checkpoint.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
 
 export class MetricsLog {
   constructor(readonly file: string) {}

@@ -1,0 +1,37 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../src/core/atomic-write.ts';
+
+test('writes text and bytes, replaces a file whole, creates the folder, leaves no temporary file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gymnast-atomic-'));
+  try {
+    const file = join(dir, 'deep', 'er', 'config.json');
+    writeFileAtomic(file, '{"a":1}');
+    assert.is(readFileSync(file, 'utf8'), '{"a":1}');
+    writeFileAtomic(file, new Uint8Array([104, 105]));
+    assert.is(readFileSync(file, 'utf8'), 'hi');
+    assert.equal(readdirSync(join(dir, 'deep', 'er')), ['config.json']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a write that cannot complete leaves the old file as it was', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gymnast-atomic-'));
+  try {
+    const file = join(dir, 'motion.txt');
+    writeFileAtomic(file, 'old');
+    // The temporary name is taken by a folder: the write fails before anything replaces the file.
+    mkdirSync(`${file}.tmp`);
+    assert.throws(() => writeFileAtomic(file, 'new'));
+    assert.is(readFileSync(file, 'utf8'), 'old');
+    assert.ok(existsSync(file));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
