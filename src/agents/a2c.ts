@@ -20,7 +20,7 @@ import { CategoricalHead, GaussianHead, type PolicyHead } from '../nn/distributi
 import { Adam, Rmsprop, Sgd, clipGradNorm, type Optimizer } from '../nn/optim.ts';
 import { assignArray } from '../nn/optim.ts';
 import { restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
-import { clipToBox, mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
+import { mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
 import { computeGae } from './gae.ts';
 
 // ---------------------------------------------------------------- hyperparameters
@@ -178,7 +178,7 @@ class A2c implements Agent {
       this.values.set(value, row);
       const actions = this.actions.subarray(row * actionDim, (row + n) * actionDim);
       head.sample(this.ctx.rng, out, n, actions);
-      if (space instanceof Box) clipToBox(space, actions, n, this.envActions);
+      if (space instanceof Box) space.clip(actions, this.envActions, n);
       else this.envActions.set(actions);
       const step = this.ctx.env.step(this.envActions);
       this.globalStep += n;
@@ -263,7 +263,7 @@ class A2c implements Agent {
     if (deterministic) this.head.mode(policyOut, n, out);
     else this.head.sample(this.ctx.rng, policyOut, n, out);
     const space = this.ctx.env.singleActionSpace;
-    if (space instanceof Box) clipToBox(space, out, n, out);
+    if (space instanceof Box) space.clip(out, out, n);
   }
 
   checkpoint(): CheckpointData {

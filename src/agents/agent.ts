@@ -95,14 +95,6 @@ export function mlpObservationProblem(space: Space<unknown>): string | null {
   return `observation space ${space} is not a Box or Discrete`;
 }
 
-/** Clips flat actions (n rows of a Box) into the space's bounds, into `out`. */
-export function clipToBox(space: Box, actions: Float32Array, n: number, out: Float32Array): void {
-  const d = space.size;
-  for (let r = 0; r < n; r++) {
-    for (let j = 0; j < d; j++) out[r * d + j] = Math.min(space.high[j]!, Math.max(space.low[j]!, actions[r * d + j]!));
-  }
-}
-
 /** Linear interpolation from `start` to `end` over `duration`, then constant (CleanRL's linear_schedule). */
 export function linearSchedule(start: number, end: number, duration: number, t: number): number {
   const slope = (end - start) / Math.max(1, duration);

@@ -20,7 +20,7 @@ import { Adam, clipGradNorm } from '../nn/optim.ts';
 import { RunningMeanStd, type RunningMeanStdState } from '../core/running-stats.ts';
 import { requireArray, restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
 import type { RngState } from '../core/rng.ts';
-import { clipToBox, mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
+import { mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
 import { computeGae } from './gae.ts';
 
 // ---------------------------------------------------------------- hyperparameters
@@ -181,7 +181,7 @@ class Ppo implements Agent {
       head.logProb(out, n, actions, this.logprobs.subarray(row, row + n));
 
       // Continuous actions are clipped for the env only; the stored action is the sampled one.
-      if (space instanceof Box) clipToBox(space, actions, n, this.envActions);
+      if (space instanceof Box) space.clip(actions, this.envActions, n);
       else this.envActions.set(actions);
       const step = this.env.step(this.envActions);
       this.globalStep += n;
@@ -343,7 +343,7 @@ class Ppo implements Agent {
     if (deterministic) this.head.mode(policyOut, n, out);
     else this.head.sample(this.ctx.rng, policyOut, n, out);
     const space = this.env.singleActionSpace;
-    if (space instanceof Box) clipToBox(space, out, n, out);
+    if (space instanceof Box) space.clip(out, out, n);
   }
 
   checkpoint(): CheckpointData {

@@ -21,7 +21,7 @@ import { Mlp, type Param } from '../nn/mlp.ts';
 import { CategoricalHead, GaussianHead, type PolicyHead } from '../nn/distributions.ts';
 import { Adam, clipGradNorm } from '../nn/optim.ts';
 import { restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
-import { clipToBox, mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
+import { mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
 
 // ---------------------------------------------------------------- hyperparameters
 
@@ -142,7 +142,7 @@ class Reinforce implements Agent {
       // Act in all envs at once.
       const out = this.policy.forward(this.obs, n);
       this.head.sample(ctx.rng, out, n, this.actions);
-      if (space instanceof Box) clipToBox(space, this.actions, n, this.envActions);
+      if (space instanceof Box) space.clip(this.actions, this.envActions, n);
       else this.envActions.set(this.actions);
       const step = ctx.env.step(this.envActions);
       this.globalStep += n;
@@ -247,7 +247,7 @@ class Reinforce implements Agent {
     if (deterministic) this.head.mode(policyOut, n, out);
     else this.head.sample(this.ctx.rng, policyOut, n, out);
     const space = this.ctx.env.singleActionSpace;
-    if (space instanceof Box) clipToBox(space, out, n, out);
+    if (space instanceof Box) space.clip(out, out, n);
   }
 
   checkpoint(): CheckpointData {

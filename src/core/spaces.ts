@@ -82,6 +82,22 @@ export class Box implements Space<Float32Array> {
     }
   }
 
+  /**
+   * Clips `rows` flat elements of this space (rows × size numbers in `values`) into the bounds,
+   * into `out` (which may be `values`). NaN stays NaN, so a later check still reports it. The one
+   * clipping rule of actions: the `ClipAction` wrapper and the agents both use it.
+   */
+  clip(values: ArrayLike<number>, out: Float32Array, rows = 1): Float32Array {
+    const d = this.size;
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < d; j++) {
+        const v = values[r * d + j]!;
+        out[r * d + j] = v < this.low[j]! ? this.low[j]! : v > this.high[j]! ? this.high[j]! : v;
+      }
+    }
+    return out;
+  }
+
   contains(x: unknown): x is Float32Array {
     if (!(x instanceof Float32Array) || x.length !== this.size) return false;
     for (let i = 0; i < this.size; i++) {

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Box, Discrete } from '../../src/core/spaces.ts';
-import { clipToBox, linearSchedule, mlpObservationProblem, reportEpisodes, type EpisodeReport } from '../../src/agents/agent.ts';
+import { linearSchedule, mlpObservationProblem, reportEpisodes, type EpisodeReport } from '../../src/agents/agent.ts';
 
 test('linearSchedule decays then holds (CleanRL linear_schedule)', () => {
   assert.is(linearSchedule(1, 0.05, 100, 0), 1);
@@ -9,11 +9,15 @@ test('linearSchedule decays then holds (CleanRL linear_schedule)', () => {
   assert.is(linearSchedule(1, 0.05, 100, 1000), 0.05);
 });
 
-test('clipToBox clips each dimension to its bounds', () => {
+test('Box.clip clips each dimension of each row to its bounds (as the agents clip actions); NaN stays NaN', () => {
   const space = new Box([-1, 0], [1, 2]);
   const out = new Float32Array(4);
-  clipToBox(space, Float32Array.of(-3, 5, 0.5, -1), 2, out);
+  space.clip(Float32Array.of(-3, 5, 0.5, -1), out, 2);
   assert.equal(Array.from(out), [-1, 2, 0.5, 0]);
+  const inPlace = Float32Array.of(NaN, 3);
+  space.clip(inPlace, inPlace);
+  assert.ok(Number.isNaN(inPlace[0]));
+  assert.is(inPlace[1], 2);
 });
 
 test('reportEpisodes forwards the episodes of infos', () => {

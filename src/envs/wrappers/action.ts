@@ -29,12 +29,8 @@ export class ClipAction<O> extends Wrapper<O, Float32Array> {
   }
 
   override step(action: Float32Array): StepResult<O> {
-    for (let i = 0; i < this.clipped.length; i++) {
-      const v = action[i]!;
-      // NaN stays NaN so the inner env's check reports it instead of hiding it.
-      this.clipped[i] = v < this.inner.low[i]! ? this.inner.low[i]! : v > this.inner.high[i]! ? this.inner.high[i]! : v;
-    }
-    return this.env.step(this.clipped);
+    // NaN stays NaN, so the inner env's check reports it instead of hiding it.
+    return this.env.step(this.inner.clip(action, this.clipped));
   }
 }
 
