@@ -24,6 +24,26 @@ function splitmix32(seed: number): () => number {
   };
 }
 
+/**
+ * The seed of a named stream of a run: `streamSeed(seed, 'agent')`, `streamSeed(seed, 'envs', k)`.
+ * One seed comes in; every consumer (the agent, the training envs of segment k, evaluation, …)
+ * draws from its own stream, so no two are the same sequence (an env seeded with the run's seed
+ * would otherwise replay the agent's random numbers). Chained splitmix32 over the seed's two
+ * halves, an FNV-1a hash of the name and the index; the result is in [0, 2^31), so a vector env can
+ * still add its sub-env index.
+ */
+export function streamSeed(seed: number, stream: string, index = 0): number {
+  if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(index) || index < 0) throw new RangeError(`streamSeed: seed and index must be safe integers (index ≥ 0), got ${seed}, ${index}`);
+  let name = 0x811c9dc5;
+  for (let i = 0; i < stream.length; i++) name = Math.imul(name ^ stream.charCodeAt(i), 0x01000193) >>> 0;
+  let x = splitmix32(seed >>> 0)();
+  x = splitmix32(x ^ (Math.floor(seed / 4294967296) >>> 0))();
+  x = splitmix32(x ^ name)();
+  x = splitmix32(x ^ (index >>> 0))();
+  x = splitmix32(x ^ (Math.floor(index / 4294967296) >>> 0))();
+  return x >>> 1;
+}
+
 export class Rng {
   private readonly s = new Uint32Array(4);
   private spareNormal: number | null = null;

@@ -13,6 +13,7 @@ import type { EnvOptions } from '../envs/registry.ts';
 import { initBackend } from '../nn/backend.ts';
 import { latestCheckpoint, readCheckpoint } from '../nn/checkpoint.ts';
 import { readRunConfig, type RunConfig } from './run-config.ts';
+import { agentSeed, evaluationSeed } from './seeds.ts';
 import { agentDefinition } from '../agents/index.ts';
 import type { Agent } from '../agents/agent.ts';
 
@@ -95,7 +96,7 @@ export async function evaluateRun(runDir: string, opts: { episodes: number; seed
     const { config } = run;
     // `envOptions` override the run's own (e.g. an ablation trained without RSI, tested with it).
     const envOptions = { ...(config.envOptions ?? {}), ...(opts.envOptions ?? {}) };
-    const result = evaluateAgent(run.agent, config.env, envOptions, opts.episodes, opts.seed ?? 1_000_000 + (config.seed ?? 0));
+    const result = evaluateAgent(run.agent, config.env, envOptions, opts.episodes, opts.seed ?? evaluationSeed(config.seed));
     return { ...result, checkpoint: run.checkpoint, step: run.step };
   } finally {
     run.close();
@@ -136,7 +137,7 @@ export function buildRunAgent(config: RunConfig, checkpoint: string): { agent: A
   const data = readCheckpoint(checkpoint);
   const numEnvs = (hp as { numEnvs?: number }).numEnvs ?? 1;
   const env = new SyncVectorEnv({ id: config.env, numEnvs, options: config.envOptions, recordEpisodeStatistics: false });
-  const agent = def.create({ env, rng: new Rng(config.seed), totalSteps: config.steps, report: { metrics() {}, episode() {} } }, hp);
+  const agent = def.create({ env, rng: new Rng(agentSeed(config.seed)), totalSteps: config.steps, report: { metrics() {}, episode() {} } }, hp);
   const close = () => {
     agent.dispose();
     env.close();

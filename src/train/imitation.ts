@@ -15,6 +15,7 @@
  *
  * Both work on runs of the imitation envs (`HumanoidImitate-v0`, `BipedImitate-v0`).
  */
+import { evaluationSeed } from './seeds.ts';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import '../envs/imitation/index.ts';
@@ -256,7 +257,7 @@ export async function compareTrackability(args: TrackabilityArgs, callbacks: (wh
     let m: Record<string, number>;
     try {
       const testOptions = { ...(args.envOptions ?? {}), clip, episodeSeconds: testSeconds, ...(c.loops ? {} : { rsiLatestSeconds: c.duration - testSeconds }) };
-      m = evaluateAgent(run.agent, env, testOptions, args.episodes ?? 10, 1_000_000 + seed).metrics ?? {};
+      m = evaluateAgent(run.agent, env, testOptions, args.episodes ?? 10, evaluationSeed(seed)).metrics ?? {};
     } finally {
       run.close();
     }

@@ -9,7 +9,7 @@
  *                            far (RL curves are not monotonic; `gymnast eval --best` tests it)
  *
  * Resuming is exact: at every checkpoint the training envs are reset with a seed derived from the
- * run seed and the checkpoint's index, in the uninterrupted run as in the resumed one. Together
+ * run seed and the checkpoint's index (`seeds.ts`), in the uninterrupted run as in the resumed one. Together
  * with the agent's checkpointed state (weights, optimizer, RNG, normalizers, replay buffer) a run
  * resumed from checkpoint k continues exactly as the run that was never stopped.
  */
@@ -31,6 +31,7 @@ import { writeFileAtomic } from '../core/atomic-write.ts';
 import { agentDefinition } from '../agents/index.ts';
 import type { Agent, EpisodeReport } from '../agents/agent.ts';
 import { resolveAgentConfig } from './config.ts';
+import { agentSeed, evaluationSeed, segmentSeed } from './seeds.ts';
 import { readRunConfig, type RunConfig } from './run-config.ts';
 import { readYamlMapping } from '../core/settings.ts';
 import { MetricsLog } from './metrics.ts';
@@ -98,10 +99,7 @@ export interface TrainResult {
 
 const VERSION = '0.1.0';
 
-/** The seed the training envs are reset with at the start of segment `k` (k = checkpoints written so far). */
-export function segmentSeed(seed: number, k: number): number {
-  return seed + 7919 * k;
-}
+export { segmentSeed } from './seeds.ts';
 
 export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
   const t0 = performance.now();
@@ -134,7 +132,7 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
     agent = def.create(
       {
         env,
-        rng: new Rng(config.seed),
+        rng: new Rng(agentSeed(config.seed)),
         totalSteps: config.steps,
         report: {
           metrics: (step, values) => {
@@ -177,7 +175,7 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
       lastCheckpoint = writeCheckpoint(checkpointsDir, name, agent.globalStep, data);
       const info: CheckpointInfo = { step: agent.globalStep, path: lastCheckpoint };
       if (config.evalEpisodes > 0) {
-        info.eval = evaluateAgent(agent, config.env, config.envOptions, config.evalEpisodes, config.seed + 1_000_000);
+        info.eval = evaluateAgent(agent, config.env, config.envOptions, config.evalEpisodes, evaluationSeed(config.seed));
         metrics.write(agent.globalStep, seconds(), { 'eval/mean_return': info.eval.mean_return, 'eval/std_return': info.eval.std_return, ...prefixed('eval/', info.eval.metrics) });
         if (info.eval.mean_return > bestEvalReturn) {
           bestEvalReturn = info.eval.mean_return;

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Rng } from '../../src/core/rng.ts';
+import { Rng, streamSeed } from '../../src/core/rng.ts';
+import { agentSeed, evaluationSeed, segmentSeed } from '../../src/train/seeds.ts';
 
 test('same seed gives the same stream; different seeds differ', () => {
   const a = new Rng(42), b = new Rng(42), c = new Rng(43);
@@ -46,6 +47,29 @@ test('bad seeds and states are rejected', () => {
   assert.throws(() => new Rng(NaN), /seed/);
   assert.throws(() => new Rng(0).setState({ s: [1, 2, 3] as any, spareNormal: null }), /four uint32/);
   assert.throws(() => new Rng(0).int(0), /positive integer/);
+});
+
+test('named streams: deterministic, distinct per name, index and seed, in [0, 2^31); a run\'s agent never shares its envs\' stream', () => {
+  assert.is(streamSeed(7, 'agent'), streamSeed(7, 'agent'));
+  const seen = new Set<number>();
+  for (const seed of [0, 1, 2, 2 ** 32, 2 ** 40 + 3]) {
+    for (const name of ['agent', 'envs', 'evaluation']) {
+      for (let k = 0; k < 50; k++) {
+        const s = streamSeed(seed, name, k);
+        assert.ok(Number.isInteger(s) && s >= 0 && s < 2 ** 31, String(s));
+        seen.add(s);
+      }
+    }
+  }
+  assert.is(seen.size, 5 * 3 * 50, 'no two (seed, name, index) share a stream seed');
+  for (let seed = 0; seed < 100; seed++) {
+    // Before streams, the agent's Rng and sub-env 0 were both seeded with the run's seed.
+    assert.is.not(agentSeed(seed), segmentSeed(seed, 0));
+    assert.is.not(new Rng(agentSeed(seed)).nextUint32(), new Rng(segmentSeed(seed, 0)).nextUint32());
+    assert.is.not(evaluationSeed(seed), segmentSeed(seed, 0));
+  }
+  assert.throws(() => streamSeed(1.5, 'agent'), /safe integers/);
+  assert.throws(() => streamSeed(1, 'envs', -1), /safe integers/);
 });
 
 test.run();

@@ -60,7 +60,9 @@ for (const [name, args] of cases) {
 
 test('with eval episodes the run keeps its best evaluated checkpoint, across a resume; eval --best tests that one', async () => {
   const dir = join(tmp, 'best');
-  const args: TrainArgs = { env: 'CartPole-v1', agent: 'ppo', steps: 2560, seed: 5, checkpointEvery: 512, evalEpisodes: 2, out: dir, set: { numSteps: 16, updateEpochs: 4, learningRate: 3e-3 } };
+  // Seed 9: its eval return improves during the run, which the check below needs (7 of seeds 0–9
+  // improve at least once; seed 9 four times: 47.5, 82.5, 89, 120.5, 157).
+  const args: TrainArgs = { env: 'CartPole-v1', agent: 'ppo', steps: 2560, seed: 9, checkpointEvery: 512, evalEpisodes: 2, out: dir, set: { numSteps: 16, updateEpochs: 4, learningRate: 3e-3 } };
   const flagged: number[] = [];
   let checkpoints = 0;
   await train(args, {
