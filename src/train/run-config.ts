@@ -3,10 +3,9 @@
  * the viewer following a run, live training). A file that is not JSON, lacks a field or holds a
  * wrong value fails with one `FileFormatError` naming the file and the field.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { FileFormatError, UsageError } from '../core/errors.ts';
+import { UsageError } from '../core/errors.ts';
+import { readRunConfigFile } from '../nn/run-folder.ts';
 
 /** The largest count of steps a run may ask for (beyond it the numbers are not exact integers). */
 const MAX_STEPS = Number.MAX_SAFE_INTEGER;
@@ -37,23 +36,12 @@ export const runConfigSchema = z.object({
 /** What config.json holds. */
 export type RunConfig = z.output<typeof runConfigSchema>;
 
-/** Reads and checks `<runDir>/config.json`; a folder without one is a UsageError saying so. */
+/** Reads and checks `<runDir>/config.json` (nn/run-folder.ts says what each failure gives). */
 export function readRunConfig(runDir: string): RunConfig {
-  const file = join(runDir, 'config.json');
-  if (!existsSync(file)) throw new UsageError(`${runDir}: no config.json there; is it a run folder written by gymnast train?`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new FileFormatError(file, 'JSON', `cannot be parsed: ${(e as Error).message}`);
-  }
-  if (raw && typeof raw === 'object' && (raw as { kind?: unknown }).kind === 'motion-prior') {
-    throw new UsageError(`${runDir} holds a motion prior (gymnast train-prior), not an agent's run`);
-  }
-  const parsed = runConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new FileFormatError(file, issue.path.join('.') || '(root)', issue.message);
-  }
-  return parsed.data;
+  return readRunConfigFile(runDir, runConfigSchema, {
+    hint: 'train one with gymnast train',
+    kind: (raw) => {
+      if (raw.kind === 'motion-prior') throw new UsageError(`${runDir} holds a motion prior (gymnast train-prior), not an agent's run`);
+    },
+  });
 }

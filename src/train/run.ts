@@ -13,7 +13,6 @@
  * with the agent's checkpointed state (weights, optimizer, RNG, normalizers, replay buffer) a run
  * resumed from checkpoint k continues exactly as the run that was never stopped.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FileFormatError, UsageError, ValidationError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
@@ -27,7 +26,7 @@ import type { VectorEnv } from '../envs/vector/vector-env.ts';
 import type { RenderFrame } from '../core/frame.ts';
 import { initBackend, type BackendInfo } from '../nn/backend.ts';
 import { latestCheckpoint, readCheckpoint, writeCheckpoint } from '../nn/checkpoint.ts';
-import { writeFileAtomic } from '../core/atomic-write.ts';
+import { claimRunFolder, resumeCheckpoint, writeRunConfig } from '../nn/run-folder.ts';
 import { agentDefinition } from '../agents/index.ts';
 import type { Agent, EpisodeReport } from '../agents/agent.ts';
 import { resolveAgentConfig } from './config.ts';
@@ -113,10 +112,7 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
   }
   const hp = parsed.data;
   // A new run records its config; a resumed one rewrites it only to record a new --steps.
-  if (!args.resume || args.steps !== undefined) {
-    mkdirSync(runDir, { recursive: true });
-    writeFileAtomic(join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-  }
+  if (!args.resume || args.steps !== undefined) writeRunConfig(runDir, config);
 
   const envSpec = spec(config.env);
   const numEnvs = (hp as { numEnvs?: number }).numEnvs ?? 1;
@@ -277,10 +273,7 @@ function newRun(args: TrainArgs): { runDir: string; config: RunConfig; resumeFro
   }
   const checkpointEvery = args.checkpointEvery ?? Math.max(1000, Math.ceil(steps / 10));
   if (!Number.isSafeInteger(checkpointEvery) || checkpointEvery < 1) throw new ValidationError('train arguments', [{ path: 'checkpointEvery', message: `must be a positive integer, got ${checkpointEvery}` }]);
-  const runDir = resolve(args.out ?? join('runs', `${args.env}-${def.name}-${seed}`));
-  if (existsSync(join(runDir, 'config.json'))) {
-    throw new UsageError(`${runDir} already holds a run: use --resume ${runDir} to continue it, or another --out`);
-  }
+  const runDir = claimRunFolder(args.out ?? join('runs', `${args.env}-${def.name}-${seed}`));
   const config: RunConfig = {
     gymnast: VERSION,
     env: args.env,
@@ -302,7 +295,5 @@ function loadRun(args: TrainArgs): { runDir: string; config: RunConfig; resumeFr
   const config = readRunConfig(runDir);
   if (args.steps !== undefined) config.steps = args.steps;
   if (args.vectorEnv !== undefined) config.vectorEnv = args.vectorEnv;
-  const resumeFrom = latestCheckpoint(join(runDir, 'checkpoints'));
-  if (!resumeFrom) throw new UsageError(`--resume ${args.resume}: the run has no checkpoint yet`);
-  return { runDir, config, resumeFrom };
+  return { runDir, config, resumeFrom: resumeCheckpoint(args.resume!) };
 }

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileFormatError, UsageError } from '../../src/core/errors.ts';
@@ -40,10 +40,12 @@ test('one error naming the file and the field: not JSON, missing, wrong type, ou
   fails({ ...good, checkpointEvery: 0 }, /: checkpointEvery: /);
   fails({ ...good, config: [] }, /: config: /);
   fails({ ...good, vectorEnv: 'gpu' }, /: vectorEnv: /);
-  fails(null, /: \(root\): /);
+  fails(null, /: \(root\): expected a JSON object/);
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ kind: 'motion-prior', family: 'vae' }));
   assert.throws(() => readRunConfig(dir), (e: unknown) => e instanceof UsageError && /holds a motion prior/.test((e as Error).message));
-  assert.throws(() => readRunConfig(join(dir, 'nowhere')), (e: unknown) => e instanceof UsageError && /no config\.json there/.test((e as Error).message));
+  assert.throws(() => readRunConfig(join(dir, 'nowhere')), (e: unknown) => e instanceof UsageError && /nowhere: no such folder/.test((e as Error).message));
+  mkdirSync(join(dir, 'empty'));
+  assert.throws(() => readRunConfig(join(dir, 'empty')), (e: unknown) => e instanceof UsageError && /empty: no config\.json there; is it a run folder\? \(train one with gymnast train\)/.test((e as Error).message));
 });
 
 test.run();

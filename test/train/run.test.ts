@@ -143,7 +143,7 @@ test('bad input on --resume: corrupt or truncated checkpoint, no checkpoint; the
   await rejects({ resume: dir } as TrainArgs, FileFormatError, /state\.json: size: 10 bytes, expected \d+: the file is truncated/);
   rmSync(join(dir, 'checkpoints'), { recursive: true });
   await rejects({ resume: dir } as TrainArgs, UsageError, /has no checkpoint yet/);
-  await rejects({ resume: join(tmp, 'nowhere') } as TrainArgs, UsageError, /no config\.json there/);
+  await rejects({ resume: join(tmp, 'nowhere') } as TrainArgs, UsageError, /nowhere: no such folder/);
 });
 
 test('onFrame receives render frames of training env 0 (for the viewer)', async () => {
