@@ -20,7 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../src/nn/backend.ts';
 import { generateMotion } from '../src/generative/generate.ts';
-import { loadPrior, trainPrior } from '../src/generative/run.ts';
+import { loadPrior } from '../src/generative/run.ts';
+import { trainPrior } from '../src/train/prior-run.ts';
 import { loadMotionDataset } from '../src/generative/dataset.ts';
 
 const args = process.argv.slice(2);

@@ -6,7 +6,9 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../core/errors.ts';
-import { coerceToSchema } from '../core/settings.ts';
+import { coerceToSchema, readYamlMapping } from '../core/settings.ts';
+import { datasetSchema, type DatasetConfig } from '../generative/dataset.ts';
+import { priorDefinition } from '../generative/families.ts';
 import type { AgentDefinition } from '../agents/agent.ts';
 
 export interface ConfigSources {
@@ -42,4 +44,35 @@ export function describeSchema(schema: z.ZodObject<any>): { name: string; defaul
     default: (defaults as Record<string, unknown>)[name],
     description: (field as z.ZodType).description ?? '',
   }));
+}
+
+// ---------------------------------------------------------------- motion priors
+
+function issues(error: z.ZodError, prefix: string, known: string[]): { path: string; message: string }[] {
+  return error.issues.map((i) => {
+    const keys = (i as { keys?: string[] }).keys;
+    const path = [prefix, ...i.path.map(String), ...(keys ?? [])].filter(Boolean).join('.');
+    return { path, message: keys ? `${i.message}; known: ${known.join(', ')}` : i.message };
+  });
+}
+
+/** Resolves model and dataset hyperparameters: schema defaults, then the file, then the overrides. */
+export function resolvePriorConfig(family: string, file?: string, set: Record<string, unknown> = {}): { config: Record<string, unknown>; dataset: DatasetConfig } {
+  const def = priorDefinition(family);
+  const fromFile = file ? readYamlMapping(file, 'hyperparameter names to values') : {};
+  const { dataset: fileDataset, ...fileModel } = fromFile as { dataset?: unknown };
+  if (fileDataset !== undefined && (typeof fileDataset !== 'object' || fileDataset === null || Array.isArray(fileDataset))) {
+    throw new ValidationError(file ?? 'config', [{ path: 'dataset', message: 'expected a mapping of dataset settings' }]);
+  }
+  const model: Record<string, unknown> = { ...fileModel }, dataset: Record<string, unknown> = { ...(fileDataset as object | undefined) };
+  for (const [k, v] of Object.entries(set)) {
+    if (k.startsWith('dataset.')) dataset[k.slice('dataset.'.length)] = v;
+    else model[k] = v;
+  }
+  const source = `${def.name} hyperparameters${file ? ` (${file} and --set)` : ''}`;
+  const m = def.schema.safeParse(coerceToSchema(def.schema, model));
+  const d = datasetSchema.safeParse(coerceToSchema(datasetSchema, dataset));
+  const all = [...(m.success ? [] : issues(m.error, '', Object.keys(def.schema.shape))), ...(d.success ? [] : issues(d.error, 'dataset', Object.keys(datasetSchema.shape)))];
+  if (all.length > 0) throw new ValidationError(source, all);
+  return { config: m.data as Record<string, unknown>, dataset: d.data! };
 }

@@ -10,7 +10,8 @@ import { dataPath, resolveClipPath } from '../../src/motion/data-path.ts';
 import { readDeepMimicMotion } from '../../src/motion/deepmimic-motion.ts';
 import { loadMotionDataset } from '../../src/generative/dataset.ts';
 import { chainWindows, generateMotion } from '../../src/generative/generate.ts';
-import { loadPrior, trainPrior } from '../../src/generative/run.ts';
+import { loadPrior } from '../../src/generative/run.ts';
+import { trainPrior } from '../../src/train/prior-run.ts';
 
 await initBackend('wasm');
 

@@ -1,7 +1,7 @@
 /**
  * `gymnast train-prior`, `gymnast generate` and `gymnast motion-metrics`: thin wrappers over
- * src/generative. Training runs write the agents' run-folder layout (config.json, metrics.jsonl
- * through src/train's MetricsLog, checkpoints/). The metrics command adds the physics
+ * src/train/prior-run.ts (training, in the agents' run-folder layout) and src/generative
+ * (generation and metrics). The metrics command adds the physics
  * trackability figure with the humanoid's tracking test (src/envs/character), which the
  * generative room may not import itself.
  */
@@ -14,13 +14,13 @@ import { datasetSchema, loadMotionDataset } from '../../generative/dataset.ts';
 import { familyNames, priorDefinition } from '../../generative/families.ts';
 import { generateMotion } from '../../generative/generate.ts';
 import { computeMotionMetrics, formatMetricsTable } from '../../generative/metrics.ts';
-import { loadPrior, readPriorRunConfig, trainPrior } from '../../generative/run.ts';
+import { loadPrior, readPriorRunConfig } from '../../generative/run.ts';
+import { trainPrior } from '../../train/prior-run.ts';
 import type { MotionClip } from '../../motion/clip.ts';
 import { loadClip, saveClip } from '../../motion/load.ts';
 import { describeBackend } from '../../nn/backend.ts';
 import { describeSchema } from '../../train/config.ts';
 import { collect, numberFlag, overrides } from '../args.ts';
-import { MetricsLog } from '../../train/metrics.ts';
 
 /** A number flag: `integer` and `min` as the flag needs. */
 const num = (flag: string, value: string | undefined, bounds: { integer?: boolean; min?: number } = {}) => numberFlag(flag, value, bounds);
@@ -58,8 +58,6 @@ export function register(program: Command): void {
         return;
       }
       if (!opts.resume && !opts.family) throw new ValidationError('command line', [{ path: '--family', message: `required (or --resume DIR): one of ${familyNames().join(', ')}` }]);
-      let metrics: MetricsLog | null = null;
-      const t0 = performance.now();
       const result = await trainPrior(
         {
           family: opts.family,
@@ -77,13 +75,10 @@ export function register(program: Command): void {
         },
         {
           onStart: ({ runDir, config, backend, resumedFrom, trainWindows }) => {
-            metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
-            if (resumedFrom !== null) metrics.truncateAfter(resumedFrom);
             console.error(`backend: ${describeBackend(backend)}`);
             console.error(`${resumedFrom === null ? 'training' : `resuming at step ${resumedFrom}:`} ${config.family} prior, ${config.steps} steps, seed ${config.seed}, ${trainWindows} training windows → ${runDir}`);
           },
           onMetrics: (step, values) => {
-            metrics?.write(step, (performance.now() - t0) / 1000, values);
             const show = Object.entries(values).filter(([k]) => k.startsWith('losses/') || k.startsWith('eval/') || k === 'charts/SPS').map(([k, v]) => `${k.replace(/^losses\//, '')} ${Number(v.toPrecision(4))}`);
             console.error(`step ${step}: ${show.join(', ')}`);
           },

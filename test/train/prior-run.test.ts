@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { initBackend } from '../../src/nn/backend.ts';
 import { latestCheckpoint, readCheckpoint } from '../../src/nn/checkpoint.ts';
 import { loadMotionDataset } from '../../src/generative/dataset.ts';
-import { loadPrior, trainPrior } from '../../src/generative/run.ts';
+import { loadPrior } from '../../src/generative/run.ts';
+import { trainPrior } from '../../src/train/prior-run.ts';
 
 await initBackend('wasm');
 
