@@ -23,25 +23,17 @@ import { priorDefinition } from '../generative/families.ts';
 import { checkCheckpointFamily, datasetMeta, priorContext, readPriorRunConfig, RUN_KIND, withMeta, type PriorRunConfig } from '../generative/run.ts';
 import { resolvePriorConfig } from './config.ts';
 import { MetricsLog } from './metrics.ts';
+import type { RunFolderArgs } from './run-config.ts';
 
 const VERSION = '0.1.0';
 
-export interface TrainPriorArgs {
+/**
+ * A prior's run: steps are optimizer steps (default 2000), checkpoints at least 100 apart by
+ * default, folder runs/prior-<family>-<seed>. The config file holds model hyperparameters plus a
+ * `dataset:` mapping; `set` takes `key` for the model and `dataset.key` for the dataset.
+ */
+export interface TrainPriorArgs extends RunFolderArgs {
   family: string;
-  /** Optimizer steps (default 2000). */
-  steps?: number;
-  seed?: number;
-  /** YAML/JSON file: model hyperparameters, plus a `dataset:` mapping for dataset settings. */
-  configFile?: string;
-  /** Overrides, `key` for the model and `dataset.key` for the dataset. */
-  set?: Record<string, unknown>;
-  /** Run folder (default runs/prior-<family>-<seed>). */
-  out?: string;
-  /** Continue the run in this folder from its last checkpoint. */
-  resume?: string;
-  backend?: string;
-  /** Steps between checkpoints (default a tenth of the run, at least 100). */
-  checkpointEvery?: number;
   /** Steps between metric records (default 50). */
   logEvery?: number;
   /** Held-out windows evaluated at each checkpoint (0: none; default 128). */

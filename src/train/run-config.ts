@@ -33,6 +33,24 @@ export const runConfigSchema = z.object({
   config: z.record(z.string(), z.unknown()),
 });
 
+/** What both trainers (agents' runs and motion priors') take besides their own settings. */
+export interface RunFolderArgs {
+  /** Steps to train for (env steps for an agent, optimizer steps for a prior). */
+  steps?: number;
+  seed?: number;
+  /** A YAML/JSON file of hyperparameters. */
+  configFile?: string;
+  /** Hyperparameter overrides (`--set key=value`). */
+  set?: Record<string, unknown>;
+  /** Run folder (a default from the env, agent or family and the seed). */
+  out?: string;
+  /** Continue the run in this folder from its last checkpoint (its config.json decides the rest). */
+  resume?: string;
+  backend?: string;
+  /** Steps between checkpoints (default: a tenth of the run). */
+  checkpointEvery?: number;
+}
+
 /** What config.json holds. */
 export type RunConfig = z.output<typeof runConfigSchema>;
 

@@ -31,30 +31,17 @@ import { agentDefinition } from '../agents/index.ts';
 import type { Agent, EpisodeReport } from '../agents/agent.ts';
 import { resolveAgentConfig } from './config.ts';
 import { agentSeed, evaluationSeed, segmentSeed } from './seeds.ts';
-import { readRunConfig, type RunConfig } from './run-config.ts';
+import { readRunConfig, type RunConfig, type RunFolderArgs } from './run-config.ts';
 import { readYamlMapping } from '../core/settings.ts';
 import { MetricsLog } from './metrics.ts';
 import { evaluateAgent, type EvalResult } from './evaluate.ts';
 
-export interface TrainArgs {
+/** An agent's run: steps are env steps (default 100000), checkpoints at least 1000 apart by default, folder runs/<env>-<agent>-<seed>. */
+export interface TrainArgs extends RunFolderArgs {
   env: string;
   agent: string;
-  /** Env steps to train for (default 100000). */
-  steps?: number;
-  seed?: number;
   /** Env options (`--option key=value`). */
   envOptions?: EnvOptions;
-  /** A YAML/JSON file of hyperparameters. */
-  configFile?: string;
-  /** Hyperparameter overrides (`--set key=value`). */
-  set?: Record<string, unknown>;
-  /** Run folder (default runs/<env>-<agent>-<seed>). */
-  out?: string;
-  /** Continue the run in this folder from its last checkpoint (its config.json decides the rest). */
-  resume?: string;
-  backend?: string;
-  /** Env steps between checkpoints (default: a tenth of the run, at least 1000). */
-  checkpointEvery?: number;
   /** Greedy-policy episodes evaluated at each checkpoint (0: none), reported as eval/… metrics. */
   evalEpisodes?: number;
   /**
