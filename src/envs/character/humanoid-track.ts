@@ -7,6 +7,17 @@
  * (`gymnast motion track`); an imitation agent learns the residual. Observation, reward, early
  * termination and reference-state initialization are DeepMimic's, ready for imitation learning.
  *
+ * ## Why both this and HumanoidImitate-v0
+ * HumanoidImitate-v0 / BipedImitate-v0 are the learning task as DeepMimic runs it: the episode
+ * curriculum, the reference root synced to the character, the steady root, per-episode metrics,
+ * the tested defaults. This env is the physics and control bench under it: it exposes what those
+ * keep fixed, so a build choice can be measured before anything learns. Any character file
+ * (`character`), the PD implementation (`pdMode`: Rapier's joint motors, our stable-PD torques, or
+ * explicit PD torques), the solver's PGS sweeps (`pgsIterations`), the damping target
+ * (`velocityTarget`), and each reward term's weight (the same choices the tracking test,
+ * `gymnast motion track`, measures without an env). `npm run bench -- humanoid` times its full env
+ * step, and the viewer plays it with a zero residual as the clip under PD control.
+ *
  * ## Action space
  * `Box(-1, 1, [28])` for humanoid3d (`[17]` for biped3d): one number per actuated degree of
  * freedom in joint order, a rotation vector (3) per spherical joint and an angle (1) per
