@@ -29,9 +29,9 @@ writeFileSync(`${dist}/viewer/client/THIRD_PARTY_LICENSES.txt`, licences.join('\
 // The env table of `gymnast envs`, computed once here from the compiled code and the packaged
 // data (src/cli/commands/envs.ts says why).
 delete process.env.GYMNAST_DATA;
-const { liveEnvRows, ENV_CATALOG } = await import(`${dist}/cli/commands/envs.js`);
+const { liveEnvRows, ENV_TABLE } = await import(`${dist}/cli/commands/envs.js`);
 const rows = await liveEnvRows();
-writeFileSync(ENV_CATALOG, JSON.stringify(rows, null, 2) + '\n');
+writeFileSync(ENV_TABLE, JSON.stringify(rows, null, 2) + '\n');
 
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
-console.log(`build: dist/ in ${((performance.now() - t0) / 1000).toFixed(1)} s (viewer page ${kib(page.js.length)} JS, ${kib(page.css.length)} CSS; ${rows.length} envs in the env catalog)`);
+console.log(`build: dist/ in ${((performance.now() - t0) / 1000).toFixed(1)} s (viewer page ${kib(page.js.length)} JS, ${kib(page.css.length)} CSS; ${rows.length} envs in the env table)`);

@@ -4,7 +4,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RenderFrame, SceneSpec } from '../core/frame.ts';
-import '../mdp/index.ts'; // every env id, the tabular ones too
 import { train } from '../train/run.ts';
 
 export interface TrainJob {

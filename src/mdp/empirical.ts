@@ -7,7 +7,7 @@
  * and keeps dynamic programming away from what it has not seen.
  */
 import { ValidationError } from '../core/errors.ts';
-import { TabularMdp } from './model.ts';
+import { TabularMdp } from '../envs/tabular/model.ts';
 
 export interface UnvisitedRow {
   /** Reward of the stand-in self-loop. */

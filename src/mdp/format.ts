@@ -3,8 +3,8 @@
  * (terminal cells show their letter), problems with their own layout through `problem.draw`, the
  * rest as a table of states.
  */
-import { terminalStates } from './model.ts';
-import type { TabularProblem } from './problem.ts';
+import { terminalStates } from '../envs/tabular/model.ts';
+import type { TabularProblem } from '../envs/tabular/problem.ts';
 
 /** Rows of states shown in the plain table before it is cut short. */
 const TABLE_ROWS = 60;

@@ -4,23 +4,23 @@
  * continuous envs.
  */
 // The model and the problems.
-export * from './model.ts';
+export * from '../envs/tabular/model.ts';
 export * from './empirical.ts';
-export * from './problem.ts';
-export * from './tabular-env.ts';
+export * from '../envs/tabular/problem.ts';
+export * from '../envs/tabular/tabular-env.ts';
 export * from './policy.ts';
 export * from './rollout.ts';
-export * from './frame.ts';
+export * from '../envs/tabular/frame.ts';
 export * from './format.ts';
 // The tabular environments (each module registers its ids).
-export { COMPASS_ACTIONS, FROZEN_LAKE_ACTIONS, type GridActions } from './envs/grid.ts';
-export { gridWorld4x4, gridWorld5x5 } from './envs/gridworlds.ts';
-export { frozenLake, FROZEN_LAKE_MAPS } from './envs/frozen-lake.ts';
-export { cliffWalking, CLIFF_START, CLIFF_GOAL } from './envs/cliff-walking.ts';
-export { taxi, taxiEncode, taxiDecode, taxiActionMask } from './envs/taxi.ts';
-export { randomWalk, randomWalkTrueValues } from './envs/random-walk.ts';
-export { windyGridworld, WIND, WINDY_START, WINDY_GOAL } from './envs/windy-gridworld.ts';
-export { gambler, gamblerStake } from './envs/gambler.ts';
+export { COMPASS_ACTIONS, FROZEN_LAKE_ACTIONS, type GridActions } from '../envs/tabular/grid.ts';
+export { gridWorld4x4, gridWorld5x5 } from '../envs/tabular/gridworlds.ts';
+export { frozenLake, FROZEN_LAKE_MAPS } from '../envs/tabular/frozen-lake.ts';
+export { cliffWalking, CLIFF_START, CLIFF_GOAL } from '../envs/tabular/cliff-walking.ts';
+export { taxi, taxiEncode, taxiDecode, taxiActionMask } from '../envs/tabular/taxi.ts';
+export { randomWalk, randomWalkTrueValues } from '../envs/tabular/random-walk.ts';
+export { windyGridworld, WIND, WINDY_START, WINDY_GOAL } from '../envs/tabular/windy-gridworld.ts';
+export { gambler, gamblerStake } from '../envs/tabular/gambler.ts';
 export {
   blackjack,
   BlackjackEnv,
@@ -32,7 +32,7 @@ export {
   BLACKJACK_NATURAL,
   STICK,
   HIT,
-} from './envs/blackjack.ts';
+} from '../envs/tabular/blackjack.ts';
 // Dynamic programming.
 export * from './dp/options.ts';
 export * from './dp/policy-evaluation.ts';

@@ -11,7 +11,7 @@
  * and forth). So with γ = 1, where the smallest tied action cannot lead to the end of the
  * episode, the smallest tied action that can is taken instead (see `greedyPolicy`).
  */
-import type { TabularMdp } from './model.ts';
+import type { TabularMdp } from '../envs/tabular/model.ts';
 
 /** Stochastic policy table: π(a | s) at s · numActions + a. */
 export type PolicyTable = Float64Array;

@@ -12,7 +12,6 @@ import { UsageError } from '../../src/core/errors.ts';
 import { integerFlag, numberFlag, oneOf } from '../../src/cli/args.ts';
 import { make } from '../../src/envs/registry.ts';
 import { randomRollout } from '../../src/envs/rollout.ts';
-import '../../src/cli/rooms.ts';
 
 const bin = new URL('../../bin/gymnast.js', import.meta.url).pathname;
 const policy = new URL('../../policies/biped-walk', import.meta.url).pathname;

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { loadScenarioFile } from '../../src/cli/scenarios/schema.ts';
 import { runScenario, scenarioFiles } from '../../src/cli/scenarios/runner.ts';
 
-const root = new URL('../../scenarios/', import.meta.url).pathname;
+const root = new URL('../../scenarios', import.meta.url).pathname;
 const files = scenarioFiles([root]);
 
 test('every scenario file is valid', () => {

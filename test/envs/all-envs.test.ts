@@ -1,7 +1,6 @@
 /** checkEnv over every registered env of every room (Gymnasium's tests/envs/test_envs.py). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import '../../src/cli/rooms.ts';
 import { make, registeredIds } from '../../src/envs/registry.ts';
 import { checkEnv } from '../../src/envs/checker.ts';
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mdpFromFunction, type Transition } from '../../src/mdp/model.ts';
+import { mdpFromFunction, type Transition } from '../../src/envs/tabular/model.ts';
 import { actionValue, deterministicPolicy, greedyAction, greedyPolicy, uniformPolicy } from '../../src/mdp/policy.ts';
 
 // One state, three actions ending the episode with rewards 1, 2, 2 + 1e-12 (a tie within tolerance).

@@ -33,7 +33,7 @@ test('npm pack: the compiled package with its data, policies and licences; no te
   for (const p of [
     'package.json', 'README.md', 'LICENSE', 'NOTICE', 'bin/gymnast.js',
     'dist/index.js', 'dist/index.d.ts', 'dist/envs/index.d.ts', 'dist/cli/main.js', 'dist/core/worker.js',
-    'dist/envs/vector/async-worker.js', 'dist/cli/env-catalog.json', 'dist/viewer/client/page.js', 'dist/viewer/client/index.html', 'dist/viewer/client/THIRD_PARTY_LICENSES.txt',
+    'dist/envs/vector/async-worker.js', 'dist/cli/env-table.json', 'dist/viewer/client/page.js', 'dist/viewer/client/index.html', 'dist/viewer/client/THIRD_PARTY_LICENSES.txt',
     'data/README.md', 'data/deepmimic/LICENSE', 'data/deeploco/LICENSE', 'data/deepmimic/motions/humanoid3d_walk.txt',
     'data/deeploco/characters/biped3d_mocap.txt', 'data/mujoco/gymnasium/ant.xml',
     'policies/biped-walk/config.json',
@@ -132,7 +132,7 @@ test('the installed command: gymnast envs --json and gymnast eval of the shipped
   const ids = envs.map((e) => e.id);
   for (const id of ['CartPole-v1', 'Ant-v1', 'HumanoidImitate-v0', 'BipedImitate-v0', 'Taxi-v3', 'FrozenLake-v1']) assert.ok(ids.includes(id), `gymnast envs lacks ${id}`);
   assert.match(envs.find((e) => e.id === 'BipedImitate-v0')!.observation, /\[106\]/);
-  // That table comes from the build's env catalog; computed live (GYMNAST_DATA set, here to the
+  // That table comes from the env table the build wrote; computed live (GYMNAST_DATA set, here to the
   // packaged data itself) it must be the same, byte for byte.
   const live = await ok(bin, ['envs', '--json'], project, { GYMNAST_DATA: join(project, 'node_modules/gymnast/data') });
   assert.fixture(live, listed);

@@ -23,7 +23,7 @@ const IN_CI = Boolean(process.env.CI) && process.env.CI !== 'false';
 const SKIP = !existsSync(CHROMIUM) && !IN_CI;
 const browserTest = SKIP ? test.skip : test;
 if (SKIP) console.log(`skipped: ${MISSING}`);
-const OUT_DIR = new URL('../../test-output/viewer/', import.meta.url).pathname;
+const OUT_DIR = new URL('../../test-output/viewer', import.meta.url).pathname;
 
 const RUN_SCENE = {
   bodies: [

@@ -15,7 +15,6 @@ import { train } from '../../src/train/run.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import '../../src/cli/rooms.ts';
 
 const bin = new URL('../../bin/gymnast.js', import.meta.url).pathname;
 

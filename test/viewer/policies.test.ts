@@ -3,7 +3,6 @@ import * as assert from 'uvu/assert';
 import { make, registeredIds } from '../../src/envs/registry.ts';
 import { hasHeuristic, makePolicy } from '../../src/viewer/server/sources/policies.ts';
 import { UsageError } from '../../src/core/errors.ts';
-import '../../src/cli/rooms.ts';
 
 function returns(id: string, policyName: string, seeds: number): number[] {
   const env = make(id);

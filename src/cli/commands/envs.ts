@@ -3,7 +3,7 @@
  *
  * The env table is what `make` gives for every registered id, which means building every env
  * (Rapier, the characters, the tabular models): about half a second. The build writes that table
- * once into the compiled package (`dist/cli/env-catalog.json`, as CLI frameworks ship a command
+ * once into the compiled package (`dist/cli/env-table.json`, as CLI frameworks ship a command
  * manifest), so an installed `gymnast envs` only reads it. It is computed live when there is no
  * such file (running the sources) or when GYMNAST_DATA points at other data, which could change
  * the characters' spaces. The rooms load lazily, so listing envs from the file loads none of them.
@@ -26,16 +26,11 @@ export interface EnvRow {
 }
 
 /** Written by the build beside the compiled CLI; absent beside the sources. */
-export const ENV_CATALOG = new URL('../env-catalog.json', import.meta.url);
+export const ENV_TABLE = new URL('../env-table.json', import.meta.url);
 
-/** Every room that registers envs, and what the commands use of them. */
+/** The registry (with every env of the catalog) and what the commands use besides. */
 async function rooms() {
-  const [registry, checker, rollout] = await Promise.all([
-    import('../../envs/registry.ts'),
-    import('../../envs/checker.ts'),
-    import('../../envs/rollout.ts'),
-    import('../rooms.ts'),
-  ]);
+  const [registry, checker, rollout] = await Promise.all([import('../../envs/registry.ts'), import('../../envs/checker.ts'), import('../../envs/rollout.ts')]);
   return { ...registry, ...checker, ...rollout };
 }
 
@@ -62,7 +57,7 @@ export async function liveEnvRows(): Promise<EnvRow[]> {
 
 /** The env table: the build's catalog where it applies, else computed live. */
 export async function envRows(): Promise<EnvRow[]> {
-  if (!process.env.GYMNAST_DATA && existsSync(ENV_CATALOG)) return JSON.parse(readFileSync(ENV_CATALOG, 'utf8')) as EnvRow[];
+  if (!process.env.GYMNAST_DATA && existsSync(ENV_TABLE)) return JSON.parse(readFileSync(ENV_TABLE, 'utf8')) as EnvRow[];
   return liveEnvRows();
 }
 

@@ -6,7 +6,6 @@
 import type { Command } from 'commander';
 import { compareTrackability, pushTest, type PushSearch, type TrackabilityEntry } from '../../train/imitation.ts';
 import { collect, envOptions, integerFlag, numberFlag, oneOf, overrides } from '../args.ts';
-import '../rooms.ts';
 
 const positive = (flag: string, value: string | undefined) => numberFlag(flag, value, { min: 0, exclusiveMin: true });
 const positiveInteger = (flag: string, value: string | undefined) => integerFlag(flag, value, 1);

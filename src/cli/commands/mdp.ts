@@ -32,7 +32,6 @@ import {
   type TabularProblem,
 } from '../../mdp/index.ts';
 import { collect, envOptions as envOptionsOf, integerFlag, numberFlag, oneOf, printTable } from '../args.ts';
-import '../rooms.ts';
 
 
 const SOLVE_METHODS = ['vi', 'pi', 'eval'] as const;

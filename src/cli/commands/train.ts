@@ -10,7 +10,6 @@ import { evaluateRun } from '../../train/evaluate.ts';
 import { describeSchema } from '../../train/config.ts';
 import { TrainProgress } from '../../train/progress.ts';
 import { collect, envOptions, integerFlag, oneOf, overrides } from '../args.ts';
-import '../rooms.ts';
 
 export function register(program: Command): void {
   program

@@ -27,7 +27,6 @@ import {
   type EnvSourceOptions,
   type ViewerServer,
 } from '../../viewer/server/index.ts';
-import '../rooms.ts';
 
 
 /** What `start` trains: PPO with rl-baselines3-zoo's CartPole settings (return ~500 after 1e5 steps). */

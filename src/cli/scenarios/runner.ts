@@ -1,7 +1,6 @@
 /** Runs scenario files and checks their expectations (`gymnast scenario run`). */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import '../rooms.ts';
 import './builtin-agents.ts';
 import { scenarioAgent, type ScenarioMetrics } from './agents.ts';
 import { checkExpectation, loadScenarioFile, type Scenario } from './schema.ts';

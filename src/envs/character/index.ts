@@ -1,9 +1,9 @@
 /**
  * The simulated character room: a DeepMimic character in Rapier under PD control, the tracking
  * test, DeepMimic's observation and reward, and the `HumanoidTrack-v0` env (registered here;
- * `src/cli/rooms.ts` imports this file so the CLI and worker threads see it).
+ * the env catalog (`../catalog.ts`) loads this file, so every entry point and worker sees it).
  */
-import { register } from '../registry.ts';
+import { register } from '../specs.ts';
 import { HumanoidTrackEnv, humanoidTrackOptions } from './humanoid-track.ts';
 
 export { type CharacterAssets, checkClipSkeleton, defaultCharacterFor, loadCharacter, loadCharacterClip } from './assets.ts';

@@ -62,7 +62,7 @@ import { UsageError } from '../../core/errors.ts';
 import type { RenderFrame, SceneSpec } from '../../core/frame.ts';
 import { RAPIER, type World } from '../physics/rapier.ts';
 import { PHYSICS_ERROR, type Env, type ResetResult, type StepResult } from '../env.ts';
-import { register } from '../registry.ts';
+import { register } from '../specs.ts';
 import { addLoad, planarAngle, planarAngularVelocity, setPlanarPose, setPlanarVelocity, wrapAngle, writeIdentity, writeTransform, type Body } from './planar-bodies.ts';
 
 // Gymnasium's constants (pendulum.py, PendulumEnv.__init__).

@@ -1,9 +1,9 @@
 /**
  * The imitation room: `HumanoidImitate-v0` and `BipedImitate-v0` (DeepMimic-style motion
- * imitation), registered here; `src/cli/rooms.ts` imports this file so the CLI and worker
- * threads see them.
+ * imitation), registered here; the env catalog (`../catalog.ts`) loads this file, so every
+ * entry point and worker thread sees them.
  */
-import { register } from '../registry.ts';
+import { register } from '../specs.ts';
 import { ImitationEnv, imitationOptions } from './imitation-env.ts';
 
 export * from './action-map.ts';

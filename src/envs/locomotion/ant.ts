@@ -105,7 +105,7 @@ import { quatFromAxisAngle, quatMultiply, quatRotate, quatConjugate } from '../.
 import type { BodySpec, RenderFrame, SceneSpec } from '../../core/frame.ts';
 import { RAPIER, type World } from '../physics/rapier.ts';
 import { PHYSICS_ERROR, type Env, type Info, type ResetResult, type StepResult } from '../env.ts';
-import { register } from '../registry.ts';
+import { register } from '../specs.ts';
 
 type Body = InstanceType<typeof RAPIER.RigidBody>;
 type Joint = InstanceType<typeof RAPIER.RevoluteImpulseJoint>;

@@ -13,7 +13,7 @@
 import type { Space } from '../../core/spaces.ts';
 import { Box, flatSize } from '../../core/spaces.ts';
 import type { Info } from '../env.ts';
-import type { EnvOptions } from '../registry.ts';
+import type { EnvOptions } from '../specs.ts';
 
 export interface VectorResetResult {
   obs: Float32Array;

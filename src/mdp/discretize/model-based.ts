@@ -10,7 +10,7 @@
  */
 import { Rng } from '../../core/rng.ts';
 import { EmpiricalModel, type UnvisitedRow } from '../empirical.ts';
-import type { TabularMdp } from '../model.ts';
+import type { TabularMdp } from '../../envs/tabular/model.ts';
 import { valueIteration } from '../dp/value-iteration.ts';
 import type { DiscretizedEnv } from './discretized-env.ts';
 

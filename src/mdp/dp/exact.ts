@@ -8,7 +8,7 @@
  * the matrix singular: that is reported, naming a state involved.
  */
 import { GymnastError } from '../../core/errors.ts';
-import type { TabularMdp } from '../model.ts';
+import type { TabularMdp } from '../../envs/tabular/model.ts';
 import type { PolicyTable } from '../policy.ts';
 import { resolveDpOptions } from './options.ts';
 

@@ -11,7 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { siblingModule, startWorker } from '../../core/worker.ts';
-import type { TabularMdp, TabularMdpArrays } from '../model.ts';
+import type { TabularMdp, TabularMdpArrays } from '../../envs/tabular/model.ts';
 import { greedyPolicy } from '../policy.ts';
 import { resolveDpOptions, type DpOptionsInput, type DpResult } from './options.ts';
 

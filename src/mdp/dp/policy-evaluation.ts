@@ -4,7 +4,7 @@
  * updated in this sweep, the book's version, usually faster) or synchronous (from a copy of the
  * last sweep, the textbook operator T_π applied exactly).
  */
-import type { TabularMdp } from '../model.ts';
+import type { TabularMdp } from '../../envs/tabular/model.ts';
 import { greedyPolicy, type PolicyTable } from '../policy.ts';
 import { resolveDpOptions, type DpOptionsInput, type DpResult } from './options.ts';
 

@@ -13,7 +13,7 @@
  * iteration's (smallest action among the tied best), so the two agree action for action wherever
  * the best action is unique.
  */
-import type { TabularMdp } from '../model.ts';
+import type { TabularMdp } from '../../envs/tabular/model.ts';
 import { actionValue, deterministicPolicy, greedyAction, greedyPolicy, uniformPolicy } from '../policy.ts';
 import { resolveDpOptions, type DpOptionsInput, type DpResult } from './options.ts';
 import { policyEvaluation } from './policy-evaluation.ts';

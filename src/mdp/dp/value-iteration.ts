@@ -4,7 +4,7 @@
  * version); synchronous sweeps are the Bellman optimality operator applied exactly (what the
  * benchmark and the parallel sweep compute; they take one extra double per transition).
  */
-import type { TabularMdp, TabularMdpArrays } from '../model.ts';
+import type { TabularMdp, TabularMdpArrays } from '../../envs/tabular/model.ts';
 import { greedyPolicy } from '../policy.ts';
 import { resolveDpOptions, type DpOptionsInput, type DpResult } from './options.ts';
 

@@ -23,7 +23,7 @@ import { UsageError } from '../../core/errors.ts';
 import type { AnyEnv } from '../../envs/env.ts';
 import { Wrapper } from '../../envs/wrappers/wrapper.ts';
 import { greedyFromQ } from '../policy.ts';
-import { hasSettableState, type SettableStateEnv } from '../tabular-env.ts';
+import { hasSettableState, type SettableStateEnv } from '../../envs/tabular/tabular-env.ts';
 import {
   argmaxRandomTie,
   CurveRecorder,

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Beside the server: the client's sources (from src/) or the prebuilt bundle (in dist/). */
-const clientDir = fileURLToPath(new URL('../client/', import.meta.url));
+const clientDir = fileURLToPath(new URL('../client', import.meta.url));
 
 /** The prebuilt bundle's file names, inside the client folder. */
 export const PREBUILT = { html: 'index.html', js: 'page.js', css: 'page.css' } as const;

@@ -10,7 +10,7 @@ import { readCharacter } from '../../../src/motion/deepmimic-character.ts';
 import { readDeepMimicMotion } from '../../../src/motion/deepmimic-motion.ts';
 import { resolveCharacterPath } from '../../../src/motion/data-path.ts';
 
-const root = new URL('../../../', import.meta.url).pathname;
+const root = new URL('../../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'gymnast-cli-prior-'));
 
 function gymnast(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { latestCheckpoint } from '../../../src/nn/checkpoint.ts';
 
-const root = new URL('../../../', import.meta.url).pathname;
+const root = new URL('../../..', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'gymnast-cli-imitation-'));
 const run = join(tmp, 'biped');
 

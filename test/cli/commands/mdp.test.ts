@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
-const root = new URL('../../../', import.meta.url).pathname;
+const root = new URL('../../..', import.meta.url).pathname;
 
 function gymnast(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -1,6 +1,5 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import '../../../src/cli/rooms.ts';
 import { make } from '../../../src/envs/registry.ts';
 import { checkEnv } from '../../../src/envs/checker.ts';
 import { DiscretizedEnv } from '../../../src/mdp/discretize/discretized-env.ts';

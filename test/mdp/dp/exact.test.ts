@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../../../src/mdp/index.ts';
-import { makeMdp, tabularIds } from '../../../src/mdp/problem.ts';
-import { mdpFromFunction } from '../../../src/mdp/model.ts';
+import { makeMdp, tabularIds } from '../../../src/envs/tabular/problem.ts';
+import { mdpFromFunction } from '../../../src/envs/tabular/model.ts';
 import { exactPolicyValues, SingularSystemError } from '../../../src/mdp/dp/exact.ts';
 import { valueIteration } from '../../../src/mdp/dp/value-iteration.ts';
 import { deterministicPolicy } from '../../../src/mdp/policy.ts';

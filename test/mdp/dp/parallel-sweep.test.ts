@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../../../src/mdp/index.ts';
-import { makeMdp } from '../../../src/mdp/problem.ts';
+import { makeMdp } from '../../../src/envs/tabular/problem.ts';
 import { parallelValueIteration, ParallelSweeper } from '../../../src/mdp/dp/parallel-sweep.ts';
 import { optimalitySweep, valueIteration } from '../../../src/mdp/dp/value-iteration.ts';
 

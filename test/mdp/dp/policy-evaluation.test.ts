@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../../../src/mdp/index.ts';
 import { ValidationError } from '../../../src/core/errors.ts';
-import { makeMdp } from '../../../src/mdp/problem.ts';
+import { makeMdp } from '../../../src/envs/tabular/problem.ts';
 import { policyEvaluation } from '../../../src/mdp/dp/policy-evaluation.ts';
 import { uniformPolicy } from '../../../src/mdp/policy.ts';
 

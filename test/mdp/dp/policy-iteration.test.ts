@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../../../src/mdp/index.ts';
-import { makeMdp, tabularIds } from '../../../src/mdp/problem.ts';
+import { makeMdp, tabularIds } from '../../../src/envs/tabular/problem.ts';
 import { policyIteration } from '../../../src/mdp/dp/policy-iteration.ts';
 import { valueIteration } from '../../../src/mdp/dp/value-iteration.ts';
 import { exactPolicyValues } from '../../../src/mdp/dp/exact.ts';

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../../../src/mdp/index.ts';
-import { makeMdp } from '../../../src/mdp/problem.ts';
+import { makeMdp } from '../../../src/envs/tabular/problem.ts';
 import { valueIteration } from '../../../src/mdp/dp/value-iteration.ts';
-import { gamblerStake } from '../../../src/mdp/envs/gambler.ts';
+import { gamblerStake } from '../../../src/envs/tabular/gambler.ts';
 
 test('5×5 grid world, γ = 0.9: the optimal values of Figure 3.5', () => {
   const { mdp } = makeMdp('GridWorld5x5-v0');

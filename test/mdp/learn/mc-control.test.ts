@@ -5,11 +5,11 @@ import { make } from '../../../src/envs/registry.ts';
 import { UsageError } from '../../../src/core/errors.ts';
 import { Discrete } from '../../../src/core/spaces.ts';
 import { mcExploringStarts, mcOffPolicy, mcOnPolicy } from '../../../src/mdp/learn/mc-control.ts';
-import { makeMdp } from '../../../src/mdp/problem.ts';
+import { makeMdp } from '../../../src/envs/tabular/problem.ts';
 import { valueIteration } from '../../../src/mdp/dp/value-iteration.ts';
 import { exactPolicyValues } from '../../../src/mdp/dp/exact.ts';
 import { deterministicPolicy } from '../../../src/mdp/policy.ts';
-import { decodeBlackjack } from '../../../src/mdp/envs/blackjack.ts';
+import { decodeBlackjack } from '../../../src/envs/tabular/blackjack.ts';
 
 const blackjack = makeMdp('Blackjack-v1');
 const optimal = valueIteration(blackjack.mdp, { gamma: 1, theta: 1e-12 }).policy;

@@ -3,11 +3,11 @@ import * as assert from 'uvu/assert';
 import '../../../src/mdp/index.ts';
 import { make } from '../../../src/envs/registry.ts';
 import { mcPrediction } from '../../../src/mdp/learn/mc-prediction.ts';
-import { randomWalkTrueValues } from '../../../src/mdp/envs/random-walk.ts';
-import { makeMdp } from '../../../src/mdp/problem.ts';
+import { randomWalkTrueValues } from '../../../src/envs/tabular/random-walk.ts';
+import { makeMdp } from '../../../src/envs/tabular/problem.ts';
 import { exactPolicyValues } from '../../../src/mdp/dp/exact.ts';
 import { deterministicPolicy } from '../../../src/mdp/policy.ts';
-import { BLACKJACK_OBSERVATIONS, decodeBlackjack, encodeBlackjack, HIT, STICK } from '../../../src/mdp/envs/blackjack.ts';
+import { BLACKJACK_OBSERVATIONS, decodeBlackjack, encodeBlackjack, HIT, STICK } from '../../../src/envs/tabular/blackjack.ts';
 
 const rms = (v: Float64Array, truth: Float64Array) => {
   let e = 0;

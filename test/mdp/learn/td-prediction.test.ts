@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import '../../../src/mdp/index.ts';
 import { make } from '../../../src/envs/registry.ts';
 import { tdPrediction } from '../../../src/mdp/learn/td-prediction.ts';
-import { randomWalkTrueValues } from '../../../src/mdp/envs/random-walk.ts';
+import { randomWalkTrueValues } from '../../../src/envs/tabular/random-walk.ts';
 
 const rms = (v: Float64Array, truth: Float64Array, from: number, to: number) => {
   let e = 0;

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TabularFrame } from '../../src/mdp/frame.ts';
+import { TabularFrame } from '../../../src/envs/tabular/frame.ts';
 
 test('grid frames: one tile per cell, the agent ball over its cell', () => {
   const f = TabularFrame.grid({ rows: 2, cols: 3, cells: 'S.H..G', arrows: [] });

@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mdpFromFunction, type Transition } from '../../src/mdp/model.ts';
-import { TabularEnv } from '../../src/mdp/tabular-env.ts';
-import type { TabularProblem } from '../../src/mdp/problem.ts';
-import { checkEnv } from '../../src/envs/checker.ts';
-import { UsageError } from '../../src/core/errors.ts';
+import { mdpFromFunction, type Transition } from '../../../src/envs/tabular/model.ts';
+import { TabularEnv } from '../../../src/envs/tabular/tabular-env.ts';
+import type { TabularProblem } from '../../../src/envs/tabular/problem.ts';
+import { checkEnv } from '../../../src/envs/checker.ts';
+import { UsageError } from '../../../src/core/errors.ts';
 
 // From state 0: action 0 moves to 1 with probability 0.25 (reward 1) or stays (reward 0); state 1 ends everything.
 const problem: TabularProblem = {

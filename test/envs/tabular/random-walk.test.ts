@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import '../../../src/mdp/index.ts';
 import { make } from '../../../src/envs/registry.ts';
 import { checkEnv } from '../../../src/envs/checker.ts';
-import { makeMdp } from '../../../src/mdp/problem.ts';
-import { randomWalkTrueValues } from '../../../src/mdp/envs/random-walk.ts';
+import { makeMdp } from '../../../src/envs/tabular/problem.ts';
+import { randomWalkTrueValues } from '../../../src/envs/tabular/random-walk.ts';
 import { exactPolicyValues } from '../../../src/mdp/dp/exact.ts';
 import { uniformPolicy } from '../../../src/mdp/policy.ts';
 

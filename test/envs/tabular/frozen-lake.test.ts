@@ -4,7 +4,7 @@ import '../../../src/mdp/index.ts';
 import { make, spec } from '../../../src/envs/registry.ts';
 import { checkEnv } from '../../../src/envs/checker.ts';
 import { ValidationError } from '../../../src/core/errors.ts';
-import { makeMdp } from '../../../src/mdp/problem.ts';
+import { makeMdp } from '../../../src/envs/tabular/problem.ts';
 
 const LEFT = 0;
 const DOWN = 1;

@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import '../../../src/mdp/index.ts';
 import { make, spec } from '../../../src/envs/registry.ts';
 import { checkEnv } from '../../../src/envs/checker.ts';
-import { makeMdp } from '../../../src/mdp/problem.ts';
-import { taxiActionMask, taxiDecode, taxiEncode } from '../../../src/mdp/envs/taxi.ts';
+import { makeMdp } from '../../../src/envs/tabular/problem.ts';
+import { taxiActionMask, taxiDecode, taxiEncode } from '../../../src/envs/tabular/taxi.ts';
 import { valueIteration } from '../../../src/mdp/dp/value-iteration.ts';
 
 const [SOUTH, NORTH, EAST, WEST, PICKUP, DROPOFF] = [0, 1, 2, 3, 4, 5];

@@ -17,8 +17,8 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
-import { mdpFromFunction, type Transition } from '../model.ts';
-import { registerTabular, type TabularProblem } from '../problem.ts';
+import { mdpFromFunction, type Transition } from './model.ts';
+import { registerTabular, type TabularProblem } from './problem.ts';
 import { clampedMove, FROZEN_LAKE_ACTIONS, uniformOver } from './grid.ts';
 
 export const FROZEN_LAKE_MAPS: Record<'4x4' | '8x8', readonly string[]> = {

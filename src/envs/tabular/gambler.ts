@@ -17,8 +17,8 @@
  * Version history: v0 as in the book, without the stake of 0.
  */
 import { z } from 'zod';
-import { mdpFromFunction, type Transition } from '../model.ts';
-import { registerTabular, type TabularProblem } from '../problem.ts';
+import { mdpFromFunction, type Transition } from './model.ts';
+import { registerTabular, type TabularProblem } from './problem.ts';
 import { uniformOver } from './grid.ts';
 
 const optionsSchema = z.object({

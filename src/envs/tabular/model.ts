@@ -16,7 +16,7 @@
  * probabilities of each (s, a) sum to 1 within 1e-9 and every id is in range, or a
  * ValidationError names the state and action.
  */
-import { ValidationError, type ValidationIssue } from '../core/errors.ts';
+import { ValidationError, type ValidationIssue } from '../../core/errors.ts';
 
 /** One outcome of taking an action: Gymnasium's `(probability, next_state, reward, terminated)`. */
 export type Transition = readonly [prob: number, next: number, reward: number, terminal: boolean];

@@ -11,8 +11,8 @@
  *
  * Version history: v0 as in the book.
  */
-import { mdpFromFunction, type Transition } from '../model.ts';
-import { registerTabular, type TabularProblem } from '../problem.ts';
+import { mdpFromFunction, type Transition } from './model.ts';
+import { registerTabular, type TabularProblem } from './problem.ts';
 import { clampedMove, COMPASS_ACTIONS, uniformOver } from './grid.ts';
 
 const ROWS = 7;

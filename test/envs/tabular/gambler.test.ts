@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import '../../../src/mdp/index.ts';
 import { make } from '../../../src/envs/registry.ts';
 import { checkEnv } from '../../../src/envs/checker.ts';
-import { makeMdp } from '../../../src/mdp/problem.ts';
-import { gamblerStake } from '../../../src/mdp/envs/gambler.ts';
+import { makeMdp } from '../../../src/envs/tabular/problem.ts';
+import { gamblerStake } from '../../../src/envs/tabular/gambler.ts';
 
 test('capital 0 … 100, action a stakes a + 1 capped at min(s, 100 − s), +1 on reaching 100', () => {
   const { mdp } = makeMdp('Gambler-v0');

@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import '../../../src/mdp/index.ts';
 import { make, spec } from '../../../src/envs/registry.ts';
 import { checkEnv } from '../../../src/envs/checker.ts';
-import { makeMdp } from '../../../src/mdp/problem.ts';
-import { CLIFF_GOAL, CLIFF_START } from '../../../src/mdp/envs/cliff-walking.ts';
+import { makeMdp } from '../../../src/envs/tabular/problem.ts';
+import { CLIFF_GOAL, CLIFF_START } from '../../../src/envs/tabular/cliff-walking.ts';
 
 const UP = 0;
 const RIGHT = 1;

@@ -8,11 +8,11 @@
  * `setState(s)` puts the env in any state after a `reset()` (what Gymnasium users do with
  * `env.unwrapped.s = s`): Monte Carlo with exploring starts needs it.
  */
-import { Rng } from '../core/rng.ts';
-import { Discrete } from '../core/spaces.ts';
-import { UsageError } from '../core/errors.ts';
-import type { RenderFrame } from '../core/frame.ts';
-import type { Env, Info, ResetResult, StepResult } from '../envs/env.ts';
+import { Rng } from '../../core/rng.ts';
+import { Discrete } from '../../core/spaces.ts';
+import { UsageError } from '../../core/errors.ts';
+import type { RenderFrame } from '../../core/frame.ts';
+import type { Env, Info, ResetResult, StepResult } from '../env.ts';
 import type { TabularProblem } from './problem.ts';
 import { TabularFrame } from './frame.ts';
 

@@ -25,8 +25,8 @@
  *
  * Version history: v3 as Gymnasium's Taxi-v3.
  */
-import { mdpFromFunction, type Transition } from '../model.ts';
-import { registerTabular, type TabularProblem } from '../problem.ts';
+import { mdpFromFunction, type Transition } from './model.ts';
+import { registerTabular, type TabularProblem } from './problem.ts';
 
 const MAP = ['+---------+', '|R: | : :G|', '| : | : : |', '| : : : : |', '| | : | : |', '|Y| : |B: |', '+---------+'];
 /** (row, col) of R, G, Y, B. */

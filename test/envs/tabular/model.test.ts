@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ValidationError } from '../../src/core/errors.ts';
-import { mdpFromFunction, reachableStates, TabularMdp, terminalStates, type Transition } from '../../src/mdp/model.ts';
+import { ValidationError } from '../../../src/core/errors.ts';
+import { mdpFromFunction, reachableStates, TabularMdp, terminalStates, type Transition } from '../../../src/envs/tabular/model.ts';
 
 // A two-state chain: from 0, action 0 stays (reward 0), action 1 moves to the absorbing state 1 (reward 1).
 const chain = () =>

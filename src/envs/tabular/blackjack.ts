@@ -31,11 +31,11 @@ import { Rng } from '../../core/rng.ts';
 import { Discrete } from '../../core/spaces.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { RenderFrame } from '../../core/frame.ts';
-import type { Env, ResetResult, StepResult } from '../../envs/env.ts';
-import { TabularFrame } from '../frame.ts';
-import { mdpFromFunction, type Transition } from '../model.ts';
-import { registerTabular, type TabularProblem } from '../problem.ts';
-import type { SettableStateEnv } from '../tabular-env.ts';
+import type { Env, ResetResult, StepResult } from '../env.ts';
+import { TabularFrame } from './frame.ts';
+import { mdpFromFunction, type Transition } from './model.ts';
+import { registerTabular, type TabularProblem } from './problem.ts';
+import type { SettableStateEnv } from './tabular-env.ts';
 
 /** Card values 1 … 10 as Gymnasium's deck lists them: 10 four times (10, J, Q, K). */
 const DECK = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 10, 10] as const;

@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import '../../../src/mdp/index.ts';
 import { make } from '../../../src/envs/registry.ts';
 import { checkEnv } from '../../../src/envs/checker.ts';
-import { makeMdp } from '../../../src/mdp/problem.ts';
-import { terminalStates } from '../../../src/mdp/model.ts';
+import { makeMdp } from '../../../src/envs/tabular/problem.ts';
+import { terminalStates } from '../../../src/envs/tabular/model.ts';
 
 const UP = 0;
 const RIGHT = 1;

@@ -15,8 +15,8 @@
  *
  * No time limit: the walk ends with probability 1. Version history: v0 as in the book.
  */
-import { mdpFromFunction, type Transition } from '../model.ts';
-import { registerTabular, type TabularProblem } from '../problem.ts';
+import { mdpFromFunction, type Transition } from './model.ts';
+import { registerTabular, type TabularProblem } from './problem.ts';
 import { uniformOver } from './grid.ts';
 
 export function randomWalk(nonTerminal: number, leftReward: number, id: string): TabularProblem {

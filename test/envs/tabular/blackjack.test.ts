@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import '../../../src/mdp/index.ts';
 import { make } from '../../../src/envs/registry.ts';
 import { checkEnv } from '../../../src/envs/checker.ts';
-import { makeMdp } from '../../../src/mdp/problem.ts';
+import { makeMdp } from '../../../src/envs/tabular/problem.ts';
 import {
   BLACKJACK_NATURAL,
   BLACKJACK_OBSERVATIONS,
@@ -14,7 +14,7 @@ import {
   encodeBlackjack,
   HIT,
   STICK,
-} from '../../../src/mdp/envs/blackjack.ts';
+} from '../../../src/envs/tabular/blackjack.ts';
 import { valueIteration } from '../../../src/mdp/dp/value-iteration.ts';
 import { exactPolicyValues } from '../../../src/mdp/dp/exact.ts';
 import { deterministicPolicy } from '../../../src/mdp/policy.ts';

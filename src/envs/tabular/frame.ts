@@ -4,7 +4,7 @@
  * as a track with the ball at a position the problem gives (the gambler's capital, the
  * blackjack player's sum). One metre per cell, x to the right, z down the rows, y up.
  */
-import type { BodySpec, RenderFrame, SceneSpec } from '../core/frame.ts';
+import type { BodySpec, RenderFrame, SceneSpec } from '../../core/frame.ts';
 import type { GridLayout } from './problem.ts';
 
 const TILE_COLORS: Record<string, string> = {

@@ -6,9 +6,9 @@
  * learners see the same MDP.
  */
 import type { z } from 'zod';
-import { UnknownIdError } from '../core/errors.ts';
-import type { AnyEnv } from '../envs/env.ts';
-import { register, resolveOptions, spec as envSpec, type EnvOptions } from '../envs/registry.ts';
+import { UnknownIdError } from '../../core/errors.ts';
+import type { AnyEnv } from '../env.ts';
+import { register, resolveOptions, spec as envSpec, type EnvOptions } from '../specs.ts';
 import type { TabularMdp } from './model.ts';
 import { TabularEnv } from './tabular-env.ts';
 

@@ -15,8 +15,8 @@
  * Version history: v0 as Gymnasium's CliffWalking-v0.
  */
 import { z } from 'zod';
-import { mdpFromFunction, type Transition } from '../model.ts';
-import { registerTabular, type TabularProblem } from '../problem.ts';
+import { mdpFromFunction, type Transition } from './model.ts';
+import { registerTabular, type TabularProblem } from './problem.ts';
 import { clampedMove, COMPASS_ACTIONS, uniformOver } from './grid.ts';
 
 const ROWS = 4;

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import '../../src/mdp/index.ts';
-import { UnknownIdError } from '../../src/core/errors.ts';
-import { allSpecs } from '../../src/envs/registry.ts';
-import { makeMdp, tabularIds } from '../../src/mdp/problem.ts';
+import '../../../src/mdp/index.ts';
+import { UnknownIdError } from '../../../src/core/errors.ts';
+import { allSpecs } from '../../../src/envs/registry.ts';
+import { makeMdp, tabularIds } from '../../../src/envs/tabular/problem.ts';
 
 const IDS = [
   'Blackjack-v1',

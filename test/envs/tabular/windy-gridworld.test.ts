@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import '../../../src/mdp/index.ts';
 import { make } from '../../../src/envs/registry.ts';
 import { checkEnv } from '../../../src/envs/checker.ts';
-import { makeMdp } from '../../../src/mdp/problem.ts';
-import { WINDY_GOAL, WINDY_START } from '../../../src/mdp/envs/windy-gridworld.ts';
+import { makeMdp } from '../../../src/envs/tabular/problem.ts';
+import { WINDY_GOAL, WINDY_START } from '../../../src/envs/tabular/windy-gridworld.ts';
 import { valueIteration } from '../../../src/mdp/dp/value-iteration.ts';
 
 const [UP, RIGHT, DOWN] = [0, 1, 2];
