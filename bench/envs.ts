@@ -36,7 +36,7 @@ const ONLY = arg('only', '');
 const ENVS = ['CartPole-v1', 'Pendulum-v1', 'Acrobot-v1', 'Ant-v1'].filter((id) => !ONLY || ONLY.split(',').includes(id));
 /** Rapier steps one env step takes (Acrobot: four RK4 probes; Ant: frame_skip 5). */
 const WORLD_STEPS_PER_ENV_STEP: Record<string, number> = { 'CartPole-v1': 1, 'Pendulum-v1': 1, 'Acrobot-v1': 4, 'Ant-v1': 5 };
-const DATA = new URL('../data/mujoco/gymnasium/', import.meta.url);
+const DATA = new URL('../data/mujoco/gymnasium', import.meta.url);
 
 /** A subject runs `batch()` (doing `unitsPerBatch` units of work) repeatedly for `MS`. */
 interface Subject {

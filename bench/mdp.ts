@@ -31,7 +31,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../src/core/rng.ts';
-import { TabularMdp } from '../src/mdp/model.ts';
+import { TabularMdp } from '../src/envs/tabular/model.ts';
 import { optimalitySweep } from '../src/mdp/dp/value-iteration.ts';
 import { ParallelSweeper } from '../src/mdp/dp/parallel-sweep.ts';
 
