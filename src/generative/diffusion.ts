@@ -39,8 +39,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { FileFormatError, UsageError } from '../core/errors.ts';
-import type { Rng, RngState } from '../core/rng.ts';
+import { UsageError } from '../core/errors.ts';
+import type { Rng } from '../core/rng.ts';
 import { requireArray, restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
 import { orthonormalize } from '../nn/init.ts';
 import { Mlp, type Param } from '../nn/mlp.ts';
@@ -48,7 +48,7 @@ import { Adam, assignArray, clipGradNorm } from '../nn/optim.ts';
 import { WindowSampler, type MotionDataset } from './dataset.ts';
 import { cholesky, choleskySolve, matMul, symmetricEigen } from './linalg.ts';
 import { dctBasis, fromDct, toDct } from './ops.ts';
-import { blendPrefix, warmup, type MotionPrior, type PriorContext, type PriorDefinition, type SampleOptions } from './prior.ts';
+import { blendPrefix, restoreTrainingState, warmup, type MotionPrior, type PriorContext, type PriorDefinition, type SampleOptions } from './prior.ts';
 
 export const diffusionSchema = z
   .object({
@@ -690,13 +690,7 @@ export class Diffusion implements MotionPrior {
     this.dataStatsReady = (data.state as { dataStatsReady?: boolean }).dataStatsReady === true;
     this.inpainters.clear();
     this.skipWeights.clear();
-    const opt = data.optimizers.optimizer;
-    if (!opt) throw new FileFormatError(where, 'optimizer', 'missing');
-    this.optimizer.setState(opt);
-    const s = data.state as { step?: number; rng?: RngState };
-    if (typeof s.step !== 'number' || !s.rng) throw new FileFormatError(where, 'state.json', 'missing step or rng');
-    this.step = s.step;
-    this.ctx.rng.setState(s.rng);
+    this.step = restoreTrainingState(data, where, this.optimizer, this.ctx.rng);
   }
 
   dispose(): void {

@@ -31,15 +31,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { FileFormatError } from '../core/errors.ts';
-import type { Rng, RngState } from '../core/rng.ts';
+import type { Rng } from '../core/rng.ts';
 import { requireArray, restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
 import { Mlp, type Param } from '../nn/mlp.ts';
 import { Adam, assignArray, clipGradNorm, lossAndGrads } from '../nn/optim.ts';
 import { WindowSampler, type MotionDataset } from './dataset.ts';
 import { inverseFromLU } from './linalg.ts';
 import { dctBasis, fromDct, matMul, mlpApply, oneHot, standardNormalLogProb, toDct } from './ops.ts';
-import { fillLabels, stitchBest, warmup, type MotionPrior, type PriorContext, type PriorDefinition, type SampleOptions } from './prior.ts';
+import { fillLabels, stitchBest, restoreTrainingState, warmup, type MotionPrior, type PriorContext, type PriorDefinition, type SampleOptions } from './prior.ts';
 
 export const flowSchema = z
   .object({
@@ -339,14 +338,8 @@ export class GlowFlow implements MotionPrior {
       s.perm.set(requireArray(data.arrays, `flow/step_${k}/invlinear/perm`, where, this.D));
       s.sign.set(requireArray(data.arrays, `flow/step_${k}/invlinear/sign`, where, this.D));
     });
-    const opt = data.optimizers.optimizer;
-    if (!opt) throw new FileFormatError(where, 'optimizer', 'missing');
-    this.optimizer.setState(opt);
-    const st = data.state as { step?: number; initialized?: boolean; rng?: RngState };
-    if (typeof st.step !== 'number' || !st.rng) throw new FileFormatError(where, 'state.json', 'missing step or rng');
-    this.step = st.step;
-    this.initialized = st.initialized === true;
-    this.ctx.rng.setState(st.rng);
+    this.step = restoreTrainingState(data, where, this.optimizer, this.ctx.rng);
+    this.initialized = (data.state as { initialized?: boolean }).initialized === true;
   }
 
   dispose(): void {

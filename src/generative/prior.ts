@@ -7,8 +7,10 @@
  * dataset.ts). Long motions are chained from windows by generate.ts through `continueFrom`.
  */
 import type { z } from 'zod';
-import type { Rng } from '../core/rng.ts';
+import { FileFormatError } from '../core/errors.ts';
+import type { Rng, RngState } from '../core/rng.ts';
 import type { CheckpointData } from '../nn/checkpoint.ts';
+import type { OptimizerState } from '../nn/optim.ts';
 import type { Param } from '../nn/mlp.ts';
 import type { MotionDataset } from './dataset.ts';
 
@@ -136,4 +138,19 @@ export function blendPrefix(out: Float32Array, prefix: Float32Array, known: numb
     }
   }
   return out;
+}
+
+/**
+ * What every prior's checkpoint carries besides its weights: the optimizer's state, the step
+ * count and the Rng's state. Restores the optimizer and the Rng, and returns the step; a missing
+ * piece is a FileFormatError naming the checkpoint.
+ */
+export function restoreTrainingState(data: CheckpointData, where: string, optimizer: { setState(state: OptimizerState): void }, rng: Rng): number {
+  const opt = data.optimizers.optimizer;
+  if (!opt) throw new FileFormatError(where, 'optimizer', 'missing');
+  optimizer.setState(opt);
+  const s = data.state as { step?: number; rng?: RngState };
+  if (typeof s.step !== 'number' || !s.rng) throw new FileFormatError(where, 'state.json', 'missing step or rng');
+  rng.setState(s.rng);
+  return s.step;
 }

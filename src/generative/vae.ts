@@ -23,14 +23,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { FileFormatError } from '../core/errors.ts';
-import type { Rng, RngState } from '../core/rng.ts';
+import type { Rng } from '../core/rng.ts';
 import { restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
 import { Mlp, type Param } from '../nn/mlp.ts';
 import { Adam, clipGradNorm, lossAndGrads } from '../nn/optim.ts';
 import { WindowSampler, type MotionDataset } from './dataset.ts';
 import { dctBasis, matMul, mlpApply, oneHot } from './ops.ts';
-import { fillLabels, stitchBest, warmup, type MotionPrior, type PriorContext, type PriorDefinition, type SampleOptions } from './prior.ts';
+import { fillLabels, stitchBest, restoreTrainingState, warmup, type MotionPrior, type PriorContext, type PriorDefinition, type SampleOptions } from './prior.ts';
 
 export const vaeSchema = z
   .object({
@@ -266,13 +265,7 @@ export class WindowVae implements MotionPrior {
 
   restore(data: CheckpointData, where: string): void {
     restoreWeights(this.params, data.weights, where);
-    const opt = data.optimizers.optimizer;
-    if (!opt) throw new FileFormatError(where, 'optimizer', 'missing');
-    this.optimizer.setState(opt);
-    const s = data.state as { step?: number; rng?: RngState };
-    if (typeof s.step !== 'number' || !s.rng) throw new FileFormatError(where, 'state.json', 'missing step or rng');
-    this.step = s.step;
-    this.ctx.rng.setState(s.rng);
+    this.step = restoreTrainingState(data, where, this.optimizer, this.ctx.rng);
   }
 
   dispose(): void {

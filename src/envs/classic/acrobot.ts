@@ -85,7 +85,7 @@ import type { RenderFrame, SceneSpec } from '../../core/frame.ts';
 import { RAPIER, type World } from '../physics/rapier.ts';
 import { PHYSICS_ERROR, type Env, type ResetResult, type StepResult } from '../env.ts';
 import { register } from '../specs.ts';
-import { addLoad, planarAngle, planarAngularVelocity, setPlanarPose, setPlanarVelocity, wrapAngle, writeIdentity, writeTransform, type Body } from './planar-bodies.ts';
+import { addLoad, planarAngle, planarAngularVelocity, setPlanarPose, setPlanarVelocity, wrapAngle, planarFrame, type Body } from './planar-bodies.ts';
 
 // Gymnasium's constants (acrobot.py, AcrobotEnv).
 const DT_SECONDS = 0.2;
@@ -204,16 +204,7 @@ export class AcrobotEnv implements Env<Float32Array, number> {
   }
 
   frame(): RenderFrame {
-    const t = new Float32Array(this.scene.bodies.length * 7);
-    writeIdentity(t, 0);
-    if (this.world) {
-      writeTransform(t, 1, this.link1);
-      writeTransform(t, 2, this.link2);
-    } else {
-      writeIdentity(t, 1);
-      writeIdentity(t, 2);
-    }
-    return { scene: this.scene, transforms: t, time: this.timeSeconds };
+    return planarFrame(this.scene, this.world ? [this.link1, this.link2] : null, this.timeSeconds);
   }
 
   close(): void {

@@ -80,7 +80,7 @@ import type { RenderFrame, SceneSpec } from '../../core/frame.ts';
 import { RAPIER, type World } from '../physics/rapier.ts';
 import { PHYSICS_ERROR, type Env, type Info, type ResetResult, type StepResult } from '../env.ts';
 import { register } from '../specs.ts';
-import { addLoad, planarAngle, planarAngularVelocity, setPlanarPose, setPlanarVelocity, writeIdentity, writeTransform, type Body } from './planar-bodies.ts';
+import { addLoad, planarAngle, planarAngularVelocity, setPlanarPose, setPlanarVelocity, planarFrame, type Body } from './planar-bodies.ts';
 
 // Gymnasium's constants (cartpole.py, CartPoleEnv.__init__).
 const GRAVITY = 9.8;
@@ -219,16 +219,7 @@ export class CartPoleEnv implements Env<Float32Array, number> {
   }
 
   frame(): RenderFrame {
-    const t = new Float32Array(this.scene.bodies.length * 7);
-    writeIdentity(t, 0); // the track
-    if (this.world) {
-      writeTransform(t, 1, this.cart);
-      writeTransform(t, 2, this.pole);
-    } else {
-      writeIdentity(t, 1);
-      writeIdentity(t, 2);
-    }
-    return { scene: this.scene, transforms: t, time: this.timeSeconds };
+    return planarFrame(this.scene, this.world ? [this.cart, this.pole] : null, this.timeSeconds); // body 0: the track
   }
 
   close(): void {

@@ -63,7 +63,7 @@ import type { RenderFrame, SceneSpec } from '../../core/frame.ts';
 import { RAPIER, type World } from '../physics/rapier.ts';
 import { PHYSICS_ERROR, type Env, type ResetResult, type StepResult } from '../env.ts';
 import { register } from '../specs.ts';
-import { addLoad, planarAngle, planarAngularVelocity, setPlanarPose, setPlanarVelocity, wrapAngle, writeIdentity, writeTransform, type Body } from './planar-bodies.ts';
+import { addLoad, planarAngle, planarAngularVelocity, setPlanarPose, setPlanarVelocity, wrapAngle, planarFrame, type Body } from './planar-bodies.ts';
 
 // Gymnasium's constants (pendulum.py, PendulumEnv.__init__).
 const MAX_SPEED = 8;
@@ -168,11 +168,7 @@ export class PendulumEnv implements Env<Float32Array, Float32Array> {
   }
 
   frame(): RenderFrame {
-    const t = new Float32Array(this.scene.bodies.length * 7);
-    writeIdentity(t, 0);
-    if (this.world) writeTransform(t, 1, this.rod);
-    else writeIdentity(t, 1);
-    return { scene: this.scene, transforms: t, time: this.timeSeconds };
+    return planarFrame(this.scene, this.world ? [this.rod] : null, this.timeSeconds);
   }
 
   close(): void {

@@ -3,6 +3,7 @@
  * pose in the x–y plane, and copy body transforms into a render frame. They write into Rapier
  * through reusable scratch objects, so a step allocates none of its own.
  */
+import type { RenderFrame, SceneSpec } from '../../core/frame.ts';
 import { RAPIER } from '../physics/rapier.ts';
 
 export type Body = InstanceType<typeof RAPIER.RigidBody>;
@@ -109,6 +110,21 @@ export function writeTransform(out: Float32Array, index: number, body: Body): vo
 export function writeIdentity(out: Float32Array, index: number): void {
   out.fill(0, index * 7, index * 7 + 6);
   out[index * 7 + 6] = 1;
+}
+
+/**
+ * A planar env's render frame: body 0 of the scene is the fixed ground (or track) at the origin,
+ * then `bodies` in scene order. With `bodies` null (the world already freed) they sit at the
+ * origin too.
+ */
+export function planarFrame(scene: SceneSpec, bodies: readonly Body[] | null, time: number): RenderFrame {
+  const t = new Float32Array(scene.bodies.length * 7);
+  for (let i = 0; i < scene.bodies.length; i++) {
+    const body = i === 0 || !bodies ? undefined : bodies[i - 1];
+    if (body) writeTransform(t, i, body);
+    else writeIdentity(t, i);
+  }
+  return { scene, transforms: t, time };
 }
 
 /** Angle wrapped to [−π, π). */

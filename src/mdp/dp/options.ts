@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
-import { TIE_TOLERANCE } from '../policy.ts';
+import type { TabularMdp } from '../../envs/tabular/model.ts';
+import { greedyPolicy, TIE_TOLERANCE } from '../policy.ts';
 
 export const dpOptionsSchema = z
   .object({
@@ -48,4 +49,30 @@ export interface DpResult {
   delta: number;
   /** Whether delta fell below θ within maxSweeps. */
   converged: boolean;
+}
+
+/**
+ * The loop every sweeping method shares: `sweep(src, dst)` updates each state's value from `src`
+ * into `dst` and returns the largest change; sweeps run until it falls below θ or `maxSweeps`
+ * ends them. In place (`src` = `dst`, Gauss-Seidel) or between two buffers (synchronous, Sutton &
+ * Barto's two-array version). The result's `policy` is greedy with respect to the values.
+ */
+export function sweepToConvergence(mdp: TabularMdp, o: DpOptions, initialValues: Float64Array | undefined, sweep: (src: Float64Array, dst: Float64Array) => number): DpResult {
+  let v = initialValues ? Float64Array.from(initialValues) : new Float64Array(mdp.numStates);
+  let spare = o.inPlace ? v : new Float64Array(mdp.numStates);
+  let sweeps = 0;
+  let delta = Infinity;
+  while (sweeps < o.maxSweeps && !(delta < o.theta)) {
+    delta = sweep(v, spare);
+    sweeps++;
+    if (!o.inPlace) [v, spare] = [spare, v];
+  }
+  return {
+    values: v,
+    policy: greedyPolicy(mdp, v, o.gamma, o.tieTolerance),
+    sweeps,
+    backups: sweeps * mdp.numStates,
+    delta,
+    converged: delta < o.theta,
+  };
 }

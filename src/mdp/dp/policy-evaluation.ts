@@ -5,8 +5,8 @@
  * last sweep, the textbook operator T_π applied exactly).
  */
 import type { TabularMdp } from '../../envs/tabular/model.ts';
-import { greedyPolicy, type PolicyTable } from '../policy.ts';
-import { resolveDpOptions, type DpOptionsInput, type DpResult } from './options.ts';
+import type { PolicyTable } from '../policy.ts';
+import { resolveDpOptions, sweepToConvergence, type DpOptionsInput, type DpResult } from './options.ts';
 
 /** One sweep of π's expected update: reads `from`, writes `to` (the same array when in place). Returns the largest change. */
 export function evaluationSweep(mdp: TabularMdp, policy: PolicyTable, gamma: number, from: Float64Array, to: Float64Array): number {
@@ -36,21 +36,5 @@ export function evaluationSweep(mdp: TabularMdp, policy: PolicyTable, gamma: num
 export function policyEvaluation(mdp: TabularMdp, policy: PolicyTable, options: DpOptionsInput, initialValues?: Float64Array): DpResult {
   const o = resolveDpOptions(options);
   if (policy.length !== mdp.numStates * mdp.numActions) throw new RangeError(`policy table has ${policy.length} entries, expected ${mdp.numStates * mdp.numActions}`);
-  let v = initialValues ? Float64Array.from(initialValues) : new Float64Array(mdp.numStates);
-  let spare = o.inPlace ? v : new Float64Array(mdp.numStates);
-  let sweeps = 0;
-  let delta = Infinity;
-  while (sweeps < o.maxSweeps && !(delta < o.theta)) {
-    delta = evaluationSweep(mdp, policy, o.gamma, v, spare);
-    sweeps++;
-    if (!o.inPlace) [v, spare] = [spare, v];
-  }
-  return {
-    values: v,
-    policy: greedyPolicy(mdp, v, o.gamma, o.tieTolerance),
-    sweeps,
-    backups: sweeps * mdp.numStates,
-    delta,
-    converged: delta < o.theta,
-  };
+  return sweepToConvergence(mdp, o, initialValues, (src, dst) => evaluationSweep(mdp, policy, o.gamma, src, dst));
 }

@@ -5,8 +5,7 @@
  * benchmark and the parallel sweep compute; they take one extra double per transition).
  */
 import type { TabularMdp, TabularMdpArrays } from '../../envs/tabular/model.ts';
-import { greedyPolicy } from '../policy.ts';
-import { resolveDpOptions, type DpOptionsInput, type DpResult } from './options.ts';
+import { resolveDpOptions, sweepToConvergence, type DpOptionsInput, type DpResult } from './options.ts';
 
 /**
  * One Bellman optimality sweep over the states [first, end): reads `src`, writes `dst` (the same
@@ -65,22 +64,6 @@ export function optimalitySweep(
 
 export function valueIteration(mdp: TabularMdp, options: DpOptionsInput, initialValues?: Float64Array): DpResult {
   const o = resolveDpOptions(options);
-  let v = initialValues ? Float64Array.from(initialValues) : new Float64Array(mdp.numStates);
-  let spare = o.inPlace ? v : new Float64Array(mdp.numStates);
   const scratch = o.inPlace ? undefined : new Float64Array(mdp.numTransitions);
-  let sweeps = 0;
-  let delta = Infinity;
-  while (sweeps < o.maxSweeps && !(delta < o.theta)) {
-    delta = optimalitySweep(mdp, o.gamma, v, spare, 0, mdp.numStates, scratch);
-    sweeps++;
-    if (!o.inPlace) [v, spare] = [spare, v];
-  }
-  return {
-    values: v,
-    policy: greedyPolicy(mdp, v, o.gamma, o.tieTolerance),
-    sweeps,
-    backups: sweeps * mdp.numStates,
-    delta,
-    converged: delta < o.theta,
-  };
+  return sweepToConvergence(mdp, o, initialValues, (src, dst) => optimalitySweep(mdp, o.gamma, src, dst, 0, mdp.numStates, scratch));
 }

@@ -10,6 +10,7 @@ import { ClipRenderer } from '../../../motion/render.ts';
 import { TRANSFORM_STRIDE } from '../../../core/frame.ts';
 import type { ControlAction, MetaValue } from '../../protocol.ts';
 import type { Channel, ViewerHub } from '../hub.ts';
+import { PlaybackClock } from './playback-clock.ts';
 
 export interface ClipPlayerOptions {
   /** Channel id; default `clip:<clip name>`. */
@@ -30,11 +31,8 @@ export class ClipPlayer {
   readonly channel: Channel;
   private readonly renderer: ClipRenderer;
   private readonly out: Float32Array;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly clock: PlaybackClock;
   private timeSeconds = 0;
-  private lastTickMs = 0;
-  private paused = false;
-  private speed: number;
   private readonly restartSeconds: number;
   private pendingDiscontinuity = true;
 
@@ -45,7 +43,11 @@ export class ClipPlayer {
   ) {
     this.renderer = new ClipRenderer(clip);
     this.out = new Float32Array(this.renderer.scene.bodies.length * TRANSFORM_STRIDE);
-    this.speed = options.speed ?? 1;
+    this.clock = new PlaybackClock(options.speed ?? 1, options.tickHz ?? 60, {
+      advance: (seconds) => this.advance(seconds, false),
+      stepOnce: () => this.advance(this.clip.fps > 0 ? 1 / this.clip.fps : 1 / 30),
+      publishState: (paused, speed) => this.channel.setState({ paused, speed }),
+    });
     this.restartSeconds = clip.loop === 'wrap' ? (options.restartSeconds ?? 12) : clip.duration;
     this.channel = hub.channel({
       id: options.id ?? `clip:${clip.name}`,
@@ -64,20 +66,17 @@ export class ClipPlayer {
       },
       control: (action, speed) => this.control(action, speed),
     });
-    this.channel.setState({ paused: false, speed: this.speed });
+    this.channel.setState({ paused: false, speed: this.clock.speed });
     this.publish(true, true);
   }
 
   start(): this {
-    if (this.timer) return this;
-    this.lastTickMs = performance.now();
-    this.timer = setInterval(() => this.tick(), 1000 / (this.options.tickHz ?? 60));
+    this.clock.start();
     return this;
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.clock.stop();
   }
 
   close(): void {
@@ -86,30 +85,7 @@ export class ClipPlayer {
   }
 
   control(action: ControlAction, speed?: number): void {
-    switch (action) {
-      case 'pause':
-        this.paused = true;
-        break;
-      case 'resume':
-        this.paused = false;
-        this.lastTickMs = performance.now();
-        break;
-      case 'step':
-        this.paused = true;
-        this.advance(this.clip.fps > 0 ? 1 / this.clip.fps : 1 / 30);
-        break;
-      case 'speed':
-        if (speed !== undefined) this.speed = speed;
-        break;
-    }
-    this.channel.setState({ paused: this.paused, speed: this.speed });
-  }
-
-  private tick(): void {
-    const now = performance.now();
-    const elapsed = (now - this.lastTickMs) / 1000;
-    this.lastTickMs = now;
-    if (!this.paused) this.advance(elapsed * this.speed, false);
+    this.clock.control(action, speed);
   }
 
   private advance(dtSeconds: number, immediate = true): void {

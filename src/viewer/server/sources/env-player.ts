@@ -18,6 +18,7 @@ import type { RenderFrame } from '../../../core/frame.ts';
 import { UsageError } from '../../../core/errors.ts';
 import type { ControlAction, MetaValue } from '../../protocol.ts';
 import type { Channel, ViewerHub } from '../hub.ts';
+import { PlaybackClock } from './playback-clock.ts';
 import type { Policy } from './policies.ts';
 import { gatherBodies, splitGhost, type GhostSplit } from './ghost-split.ts';
 
@@ -53,11 +54,8 @@ export class EnvPlayer {
   /** Whether bodies are gathered (a ghost split, or a floor left out) rather than passed as they are. */
   private readonly filtered: boolean;
   private policy: Policy;
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private paused = false;
-  private speed: number;
+  private readonly clock: PlaybackClock;
   private budgetSeconds = 0;
-  private lastTickMs = 0;
   private dtSeconds: number | undefined;
   private obs: unknown;
   private episodeReturn = 0;
@@ -75,7 +73,15 @@ export class EnvPlayer {
     private readonly options: EnvPlayerOptions = {},
   ) {
     this.policy = options.policy ?? (() => env.actionSpace.sample());
-    this.speed = options.speed ?? 1;
+    this.clock = new PlaybackClock(options.speed ?? 1, options.tickHz ?? 60, {
+      advance: (seconds, nowMs) => this.advance(seconds, nowMs),
+      stepOnce: () => {
+        this.stepOnce();
+        this.publish(true);
+      },
+      publishState: () => this.setState(),
+      resumed: () => (this.budgetSeconds = 0),
+    });
     const seed = options.seed ?? 0;
     env.actionSpace.seed(seed);
     this.obs = env.reset({ seed }).obs;
@@ -97,8 +103,9 @@ export class EnvPlayer {
   }
 
   private setState(): void {
-    this.channel.setState({ paused: this.paused, speed: this.speed });
-    this.ghostChannel?.setState({ paused: this.paused, speed: this.speed });
+    const state = { paused: this.clock.paused, speed: this.clock.speed };
+    this.channel.setState(state);
+    this.ghostChannel?.setState(state);
   }
 
   /** Swaps the policy (a newer checkpoint); the episode carries on. */
@@ -108,15 +115,12 @@ export class EnvPlayer {
   }
 
   start(): this {
-    if (this.timer) return this;
-    this.lastTickMs = performance.now();
-    this.timer = setInterval(() => this.tick(), 1000 / (this.options.tickHz ?? 60));
+    this.clock.start();
     return this;
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.clock.stop();
   }
 
   close(): void {
@@ -127,33 +131,12 @@ export class EnvPlayer {
   }
 
   control(action: ControlAction, speed?: number): void {
-    switch (action) {
-      case 'pause':
-        this.paused = true;
-        break;
-      case 'resume':
-        this.paused = false;
-        this.budgetSeconds = 0;
-        this.lastTickMs = performance.now();
-        break;
-      case 'step':
-        this.paused = true;
-        this.stepOnce();
-        this.publish(true);
-        break;
-      case 'speed':
-        if (speed !== undefined) this.speed = speed;
-        break;
-    }
-    this.setState();
+    this.clock.control(action, speed);
   }
 
-  private tick(): void {
-    const now = performance.now();
-    const elapsedSeconds = (now - this.lastTickMs) / 1000;
-    this.lastTickMs = now;
-    if (this.paused) return;
-    this.budgetSeconds += elapsedSeconds * this.speed;
+  /** A tick's playback time: as many env steps as it covers, within the tick's time budget. */
+  private advance(seconds: number, now: number): void {
+    this.budgetSeconds += seconds;
     const dt = this.dtSeconds ?? DEFAULT_DT_SECONDS;
     const maxSteps = this.options.maxStepsPerTick ?? 200;
     const deadline = now + (this.options.maxTickMs ?? 8);
