@@ -7,7 +7,7 @@
  * the checkout. Used by the packaging test and the start-up benchmark.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,9 +57,30 @@ export async function runOk(cmd: string, args: string[], cwd: string, extraEnv: 
   return r.stdout;
 }
 
-/** Builds dist/ and packs the checkout into `dir`. */
+/** The newest modification time (ms) under `dir`: its files, and its folders (a file removed). */
+function newestMtime(dir: string): number {
+  let newest = statSync(dir).mtimeMs;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * True when dist/ was built after every source and build input last changed (as after `npm ci`,
+ * whose `prepare` builds): then packing need not build again, as `make` would not.
+ */
+function distIsFresh(): boolean {
+  const stamp = join(repoRoot, 'dist', 'cli', 'env-table.json'); // the build's last output
+  if (!existsSync(stamp)) return false;
+  const inputs = Math.max(newestMtime(join(repoRoot, 'src')), newestMtime(join(repoRoot, 'data')), ...['scripts/build.mjs', 'tsconfig.build.json', 'tsconfig.json', 'package.json'].map((f) => statSync(join(repoRoot, f)).mtimeMs));
+  return statSync(stamp).mtimeMs > inputs;
+}
+
+/** Packs the checkout into `dir`, building dist/ first unless it is newer than its sources. */
 export async function packCheckout(dir: string): Promise<PackInfo> {
-  await runOk(process.execPath, [join(repoRoot, 'scripts/build.mjs')], repoRoot);
+  if (!distIsFresh()) await runOk(process.execPath, [join(repoRoot, 'scripts/build.mjs')], repoRoot);
   const out = await runOk('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], repoRoot);
   return (JSON.parse(out) as PackInfo[])[0]!;
 }

@@ -20,7 +20,8 @@ import { CategoricalHead, GaussianHead, type PolicyHead } from '../nn/distributi
 import { Adam, Rmsprop, Sgd, clipGradNorm, type Optimizer } from '../nn/optim.ts';
 import { assignArray } from '../nn/optim.ts';
 import { restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
-import { mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
+import { policyGradientProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
+import { RolloutStorage } from './rollout-storage.ts';
 import { computeGae } from './gae.ts';
 
 // ---------------------------------------------------------------- hyperparameters
@@ -65,18 +66,8 @@ class A2c implements Agent {
   private readonly head: PolicyHead;
   private readonly params: Param[];
   private readonly optimizer: Optimizer;
-  private readonly obs: Float32Array;
-  private readonly actions: Float32Array;
-  private readonly rewards: Float32Array;
-  private readonly terminated: Uint8Array;
-  private readonly dones: Uint8Array;
-  private readonly valid: Uint8Array;
-  private readonly values: Float32Array;
-  private readonly advantages: Float32Array;
-  private readonly returns: Float32Array;
-  private readonly nextObs: Float32Array;
-  private readonly nextResetPending: Uint8Array;
-  private readonly envActions: Float32Array;
+  /** Rollout storage, [numSteps × numEnvs × …], allocated once; what carries to the next rollout. */
+  private readonly rollout: RolloutStorage;
 
   constructor(
     private readonly ctx: AgentContext,
@@ -110,25 +101,12 @@ class A2c implements Agent {
           ? new Adam(this.params, { lr: cfg.learningRate, eps: cfg.eps })
           : new Sgd(this.params, { lr: cfg.learningRate, momentum: cfg.momentum });
 
-    const T = cfg.numSteps;
-    const n = this.n;
-    this.obs = new Float32Array(T * n * this.obsDim);
-    this.actions = new Float32Array(T * n * this.actionDim);
-    this.rewards = new Float32Array(T * n);
-    this.terminated = new Uint8Array(T * n);
-    this.dones = new Uint8Array(T * n);
-    this.valid = new Uint8Array(T * n);
-    this.values = new Float32Array(T * n);
-    this.advantages = new Float32Array(T * n);
-    this.returns = new Float32Array(T * n);
-    this.nextObs = new Float32Array(n * this.obsDim);
-    this.nextResetPending = new Uint8Array(n);
-    this.envActions = new Float32Array(n * this.actionDim);
+    this.rollout = new RolloutStorage(cfg.numSteps, this.n, this.obsDim, this.actionDim);
   }
 
   resetEnvs(seed: number): void {
-    this.nextObs.set(this.ctx.env.reset({ seed }).obs);
-    this.nextResetPending.fill(0);
+    this.rollout.nextObs.set(this.ctx.env.reset({ seed }).obs);
+    this.rollout.nextResetPending.fill(0);
   }
 
   // Policy outputs and values for `m` observations; with `train`, the networks keep activations for backward.
@@ -172,33 +150,33 @@ class A2c implements Agent {
     const space = this.ctx.env.singleActionSpace;
     for (let t = 0; t < cfg.numSteps; t++) {
       const row = t * n;
-      this.obs.set(this.nextObs, row * obsDim);
-      for (let i = 0; i < n; i++) this.valid[row + i] = this.nextResetPending[i] ? 0 : 1;
-      const { out, value } = this.evaluate(this.nextObs, n, false);
-      this.values.set(value, row);
-      const actions = this.actions.subarray(row * actionDim, (row + n) * actionDim);
+      this.rollout.obs.set(this.rollout.nextObs, row * obsDim);
+      for (let i = 0; i < n; i++) this.rollout.valid[row + i] = this.rollout.nextResetPending[i] ? 0 : 1;
+      const { out, value } = this.evaluate(this.rollout.nextObs, n, false);
+      this.rollout.values.set(value, row);
+      const actions = this.rollout.actions.subarray(row * actionDim, (row + n) * actionDim);
       head.sample(this.ctx.rng, out, n, actions);
-      if (space instanceof Box) space.clip(actions, this.envActions, n);
-      else this.envActions.set(actions);
-      const step = this.ctx.env.step(this.envActions);
+      if (space instanceof Box) space.clip(actions, this.rollout.envActions, n);
+      else this.rollout.envActions.set(actions);
+      const step = this.ctx.env.step(this.rollout.envActions);
       this.globalStep += n;
       reportEpisodes(step.infos, this.globalStep, this.ctx.report);
       for (let i = 0; i < n; i++) {
-        this.rewards[row + i] = step.rewards[i]!;
-        this.terminated[row + i] = step.terminated[i]!;
+        this.rollout.rewards[row + i] = step.rewards[i]!;
+        this.rollout.terminated[row + i] = step.terminated[i]!;
         const done = step.terminated[i]! || step.truncated[i]! ? 1 : 0;
-        this.dones[row + i] = done;
-        this.nextResetPending[i] = done;
+        this.rollout.dones[row + i] = done;
+        this.rollout.nextResetPending[i] = done;
       }
-      this.nextObs.set(step.obs);
+      this.rollout.nextObs.set(step.obs);
     }
   }
 
   // GAE(λ) (gae.ts: reset steps and truncation).
   private computeAdvantages(): void {
     const { n, cfg } = this;
-    const nextValue = this.evaluate(this.nextObs, n, false).value;
-    const { rewards, values, terminated, dones, valid, advantages, returns } = this;
+    const nextValue = this.evaluate(this.rollout.nextObs, n, false).value;
+    const { rewards, values, terminated, dones, valid, advantages, returns } = this.rollout;
     computeGae({ rewards, values, terminated, dones, valid, advantages, returns }, nextValue, cfg.numSteps, n, cfg.gamma, cfg.gaeLambda);
   }
 
@@ -206,16 +184,16 @@ class A2c implements Agent {
   private update(): Record<string, number> {
     const { cfg, obsDim, actionDim, head, outSize: k } = this;
     const idx: number[] = [];
-    for (let j = 0; j < this.valid.length; j++) if (this.valid[j]) idx.push(j);
+    for (let j = 0; j < this.rollout.valid.length; j++) if (this.rollout.valid[j]) idx.push(j);
     const m = idx.length;
     if (m === 0) return {};
     const obs = new Float32Array(m * obsDim);
     const actions = new Float32Array(m * actionDim);
     const adv = new Float32Array(m);
     idx.forEach((src, j) => {
-      obs.set(this.obs.subarray(src * obsDim, (src + 1) * obsDim), j * obsDim);
-      actions.set(this.actions.subarray(src * actionDim, (src + 1) * actionDim), j * actionDim);
-      adv[j] = this.advantages[src]!;
+      obs.set(this.rollout.obs.subarray(src * obsDim, (src + 1) * obsDim), j * obsDim);
+      actions.set(this.rollout.actions.subarray(src * actionDim, (src + 1) * actionDim), j * actionDim);
+      adv[j] = this.rollout.advantages[src]!;
     });
     if (cfg.normAdv && m > 1) {
       const mean = adv.reduce((a, b) => a + b, 0) / m;
@@ -230,7 +208,7 @@ class A2c implements Agent {
     const dLogp = new Float32Array(m), dEnt = new Float32Array(m), dValue = new Float32Array(m);
     let pg = 0, vl = 0, en = 0;
     for (let j = 0; j < m; j++) {
-      const R = this.returns[idx[j]!]!;
+      const R = this.rollout.returns[idx[j]!]!;
       pg += -adv[j]! * logp[j]!;
       vl += 0.5 * (value[j]! - R) ** 2;
       en += ent[j]!;
@@ -302,12 +280,6 @@ export const a2c: AgentDefinition<typeof a2cSchema> = {
     // rl-baselines3-zoo Pendulum-v1 (1e6 steps there): 8 envs, λ 0.9, n_steps 8, lr 7e-4 (lin), normalize.
     'Pendulum-v1': { numEnvs: 8, numSteps: 8, gaeLambda: 0.9, gamma: 0.9, entCoef: 0, annealLr: true, initLogStd: -2 },
   },
-  supports(obsSpace, actionSpace) {
-    const obsProblem = mlpObservationProblem(obsSpace);
-    if (obsProblem) return obsProblem;
-    if (actionSpace instanceof Discrete) return null;
-    if (actionSpace instanceof Box) return actionSpace.shape.length === 1 ? null : `action space ${actionSpace} is not flat`;
-    return `action space ${actionSpace} is neither Discrete nor Box`;
-  },
+  supports: policyGradientProblem,
   create: (ctx, config) => new A2c(ctx, config),
 };

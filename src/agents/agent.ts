@@ -95,6 +95,18 @@ export function mlpObservationProblem(space: Space<unknown>): string | null {
   return `observation space ${space} is not a Box or Discrete`;
 }
 
+/**
+ * Why a policy-gradient agent (an MLP policy with a Categorical head for Discrete actions or a
+ * diagonal Gaussian for a flat Box) cannot train on these spaces, or null: REINFORCE, A2C, PPO.
+ */
+export function policyGradientProblem(observationSpace: Space<unknown>, actionSpace: Space<unknown>): string | null {
+  const obsProblem = mlpObservationProblem(observationSpace);
+  if (obsProblem) return obsProblem;
+  if (actionSpace instanceof Discrete) return null;
+  if (actionSpace instanceof Box) return actionSpace.shape.length === 1 ? null : `action space ${actionSpace} is not flat`;
+  return `action space ${actionSpace} is neither Discrete nor Box`;
+}
+
 /** Linear interpolation from `start` to `end` over `duration`, then constant (CleanRL's linear_schedule). */
 export function linearSchedule(start: number, end: number, duration: number, t: number): number {
   const slope = (end - start) / Math.max(1, duration);

@@ -20,7 +20,8 @@ import { Adam, clipGradNorm } from '../nn/optim.ts';
 import { RunningMeanStd, type RunningMeanStdState } from '../core/running-stats.ts';
 import { requireArray, restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
 import type { RngState } from '../core/rng.ts';
-import { mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
+import { policyGradientProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
+import { RolloutStorage } from './rollout-storage.ts';
 import { computeGae } from './gae.ts';
 
 // ---------------------------------------------------------------- hyperparameters
@@ -75,21 +76,8 @@ class Ppo implements Agent {
   private readonly discountedReturn: Float64Array; // per env, for reward normalization
   private iteration = 0;
 
-  // Rollout storage, [numSteps × numEnvs × …], allocated once.
-  private readonly obs: Float32Array;
-  private readonly actions: Float32Array;
-  private readonly logprobs: Float32Array;
-  private readonly rewards: Float32Array;
-  private readonly terminated: Uint8Array;
-  private readonly dones: Uint8Array; // terminated or truncated
-  private readonly valid: Uint8Array;
-  private readonly values: Float32Array;
-  private readonly advantages: Float32Array;
-  private readonly returns: Float32Array;
-  // Carried across rollouts: the next observation (normalized) and whether each env resets next.
-  private readonly nextObs: Float32Array;
-  private readonly nextResetPending: Uint8Array;
-  private readonly envActions: Float32Array;
+  /** Rollout storage, [numSteps × numEnvs × …], allocated once; what carries to the next rollout. */
+  private readonly rollout: RolloutStorage;
 
   constructor(
     private readonly ctx: AgentContext,
@@ -111,27 +99,13 @@ class Ppo implements Agent {
     this.obsRms = new RunningMeanStd(this.obsDim);
     this.discountedReturn = new Float64Array(this.n);
 
-    const T = cfg.numSteps;
-    const n = this.n;
-    this.obs = new Float32Array(T * n * this.obsDim);
-    this.actions = new Float32Array(T * n * this.actionDim);
-    this.logprobs = new Float32Array(T * n);
-    this.rewards = new Float32Array(T * n);
-    this.terminated = new Uint8Array(T * n);
-    this.dones = new Uint8Array(T * n);
-    this.valid = new Uint8Array(T * n);
-    this.values = new Float32Array(T * n);
-    this.advantages = new Float32Array(T * n);
-    this.returns = new Float32Array(T * n);
-    this.nextObs = new Float32Array(n * this.obsDim);
-    this.nextResetPending = new Uint8Array(n);
-    this.envActions = new Float32Array(n * this.actionDim);
+    this.rollout = new RolloutStorage(cfg.numSteps, this.n, this.obsDim, this.actionDim);
   }
 
   resetEnvs(seed: number): void {
     const { obs } = this.env.reset({ seed });
-    this.observe(obs, this.nextObs);
-    this.nextResetPending.fill(0);
+    this.observe(obs, this.rollout.nextObs);
+    this.rollout.nextResetPending.fill(0);
     this.discountedReturn.fill(0);
   }
 
@@ -169,40 +143,40 @@ class Ppo implements Agent {
     const space = this.env.singleActionSpace;
     for (let t = 0; t < cfg.numSteps; t++) {
       const row = t * n;
-      this.obs.set(this.nextObs, row * obsDim);
-      for (let i = 0; i < n; i++) this.valid[row + i] = this.nextResetPending[i] ? 0 : 1;
+      this.rollout.obs.set(this.rollout.nextObs, row * obsDim);
+      for (let i = 0; i < n; i++) this.rollout.valid[row + i] = this.rollout.nextResetPending[i] ? 0 : 1;
 
       // One batched forward pass for all envs: policy outputs and values.
-      const out = this.actor.forward(this.nextObs, n);
-      const value = this.critic.forward(this.nextObs, n);
-      this.values.set(value, row);
-      const actions = this.actions.subarray(row * actionDim, (row + n) * actionDim);
+      const out = this.actor.forward(this.rollout.nextObs, n);
+      const value = this.critic.forward(this.rollout.nextObs, n);
+      this.rollout.values.set(value, row);
+      const actions = this.rollout.actions.subarray(row * actionDim, (row + n) * actionDim);
       head.sample(this.ctx.rng, out, n, actions);
-      head.logProb(out, n, actions, this.logprobs.subarray(row, row + n));
+      head.logProb(out, n, actions, this.rollout.logprobs.subarray(row, row + n));
 
       // Continuous actions are clipped for the env only; the stored action is the sampled one.
-      if (space instanceof Box) space.clip(actions, this.envActions, n);
-      else this.envActions.set(actions);
-      const step = this.env.step(this.envActions);
+      if (space instanceof Box) space.clip(actions, this.rollout.envActions, n);
+      else this.rollout.envActions.set(actions);
+      const step = this.env.step(this.rollout.envActions);
       this.globalStep += n;
       reportEpisodes(step.infos, this.globalStep, this.ctx.report);
 
       for (let i = 0; i < n; i++) {
         let r = step.rewards[i]!;
         const done = step.terminated[i]! || step.truncated[i]!;
-        if (cfg.normalizeReward && !this.nextResetPending[i]) {
+        if (cfg.normalizeReward && !this.rollout.nextResetPending[i]) {
           // NormalizeReward: divide by the std of the running discounted return.
           this.discountedReturn[i] = this.discountedReturn[i]! * cfg.gamma + r;
           this.retRms.update(Float64Array.of(this.discountedReturn[i]!), 1);
           r = Math.max(-cfg.clipReward, Math.min(cfg.clipReward, r / Math.sqrt(this.retRms.var[0]! + 1e-8)));
           if (done) this.discountedReturn[i] = 0;
         }
-        this.rewards[row + i] = r;
-        this.terminated[row + i] = step.terminated[i]!;
-        this.dones[row + i] = done ? 1 : 0;
-        this.nextResetPending[i] = done ? 1 : 0;
+        this.rollout.rewards[row + i] = r;
+        this.rollout.terminated[row + i] = step.terminated[i]!;
+        this.rollout.dones[row + i] = done ? 1 : 0;
+        this.rollout.nextResetPending[i] = done ? 1 : 0;
       }
-      this.observe(step.obs, this.nextObs);
+      this.observe(step.obs, this.rollout.nextObs);
     }
   }
 
@@ -210,8 +184,8 @@ class Ppo implements Agent {
 
   private computeAdvantages(): void {
     const { n, cfg } = this;
-    const nextValue = this.critic.forward(this.nextObs, n);
-    const { rewards, values, terminated, dones, valid, advantages, returns } = this;
+    const nextValue = this.critic.forward(this.rollout.nextObs, n);
+    const { rewards, values, terminated, dones, valid, advantages, returns } = this.rollout;
     computeGae({ rewards, values, terminated, dones, valid, advantages, returns }, nextValue, cfg.numSteps, n, cfg.gamma, cfg.gaeLambda);
   }
 
@@ -221,7 +195,7 @@ class Ppo implements Agent {
     const { cfg, obsDim, actionDim, head } = this;
     // Only real transitions take part.
     const indices: number[] = [];
-    for (let k = 0; k < this.valid.length; k++) if (this.valid[k]) indices.push(k);
+    for (let k = 0; k < this.rollout.valid.length; k++) if (this.rollout.valid[k]) indices.push(k);
     const batch = indices.length;
     const mbSize = Math.max(1, Math.floor(batch / cfg.numMinibatches));
     const mbObs = new Float32Array(mbSize * obsDim);
@@ -239,9 +213,9 @@ class Ppo implements Agent {
         const m = mbSize;
         for (let j = 0; j < m; j++) {
           const k = indices[start + j]!;
-          mbObs.set(this.obs.subarray(k * obsDim, (k + 1) * obsDim), j * obsDim);
-          mbActions.set(this.actions.subarray(k * actionDim, (k + 1) * actionDim), j * actionDim);
-          adv[j] = this.advantages[k]!;
+          mbObs.set(this.rollout.obs.subarray(k * obsDim, (k + 1) * obsDim), j * obsDim);
+          mbActions.set(this.rollout.actions.subarray(k * actionDim, (k + 1) * actionDim), j * actionDim);
+          adv[j] = this.rollout.advantages[k]!;
         }
         if (cfg.normAdv && m > 1) {
           let mean = 0;
@@ -264,7 +238,7 @@ class Ppo implements Agent {
         let pg = 0, vl = 0, en = 0, kl = 0, oldKl = 0, cf = 0;
         for (let j = 0; j < m; j++) {
           const k = indices[start + j]!;
-          const logRatio = logp[j]! - this.logprobs[k]!;
+          const logRatio = logp[j]! - this.rollout.logprobs[k]!;
           const ratio = Math.exp(logRatio);
           const a = adv[j]!;
           const clippedRatio = Math.min(Math.max(ratio, 1 - cfg.clipCoef), 1 + cfg.clipCoef);
@@ -280,8 +254,8 @@ class Ppo implements Agent {
           if (Math.abs(ratio - 1) > cfg.clipCoef) cf++;
 
           const v = value[j]!;
-          const R = this.returns[k]!;
-          const vOld = this.values[k]!;
+          const R = this.rollout.returns[k]!;
+          const vOld = this.rollout.values[k]!;
           if (cfg.clipVloss) {
             const vClipped = vOld + Math.min(Math.max(v - vOld, -cfg.clipCoef), cfg.clipCoef);
             const lu = (v - R) ** 2;
@@ -313,12 +287,12 @@ class Ppo implements Agent {
 
     // Explained variance of the value predictions before the update.
     let meanR = 0;
-    for (const k of indices) meanR += this.returns[k]!;
+    for (const k of indices) meanR += this.rollout.returns[k]!;
     meanR /= Math.max(1, batch);
     let varR = 0, varErr = 0;
     for (const k of indices) {
-      varR += (this.returns[k]! - meanR) ** 2;
-      varErr += (this.returns[k]! - this.values[k]!) ** 2;
+      varR += (this.rollout.returns[k]! - meanR) ** 2;
+      varErr += (this.rollout.returns[k]! - this.rollout.values[k]!) ** 2;
     }
     return {
       'losses/value_loss': vLoss,
@@ -403,12 +377,6 @@ export const ppo: AgentDefinition<typeof ppoSchema> = {
     // CleanRL ppo_continuous_action.py (MuJoCo defaults).
     'Ant-v1': { numEnvs: 1, numSteps: 2048, numMinibatches: 32, updateEpochs: 10, entCoef: 0, learningRate: 3e-4, normalizeObs: true, normalizeReward: true, gamma: 0.99, gaeLambda: 0.95 },
   },
-  supports(obsSpace, actionSpace) {
-    const obsProblem = mlpObservationProblem(obsSpace);
-    if (obsProblem) return obsProblem;
-    if (actionSpace instanceof Discrete) return null;
-    if (actionSpace instanceof Box) return actionSpace.shape.length === 1 ? null : `action space ${actionSpace} is not flat`;
-    return `action space ${actionSpace} is neither Discrete nor Box`;
-  },
+  supports: policyGradientProblem,
   create: (ctx, config) => new Ppo(ctx, config),
 };

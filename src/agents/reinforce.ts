@@ -21,7 +21,7 @@ import { Mlp, type Param } from '../nn/mlp.ts';
 import { CategoricalHead, GaussianHead, type PolicyHead } from '../nn/distributions.ts';
 import { Adam, clipGradNorm } from '../nn/optim.ts';
 import { restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
-import { mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
+import { policyGradientProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
 
 // ---------------------------------------------------------------- hyperparameters
 
@@ -304,12 +304,6 @@ export const reinforce: AgentDefinition<typeof reinforceSchema> = {
   description: 'REINFORCE with reward-to-go and a learned baseline (discrete and continuous actions)',
   schema: reinforceSchema,
   envDefaults: {},
-  supports(obsSpace, actionSpace) {
-    const obsProblem = mlpObservationProblem(obsSpace);
-    if (obsProblem) return obsProblem;
-    if (actionSpace instanceof Discrete) return null;
-    if (actionSpace instanceof Box) return actionSpace.shape.length === 1 ? null : `action space ${actionSpace} is not flat`;
-    return `action space ${actionSpace} is neither Discrete nor Box`;
-  },
+  supports: policyGradientProblem,
   create: (ctx, config) => new Reinforce(ctx, config),
 };
