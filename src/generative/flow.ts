@@ -38,7 +38,7 @@ import { Adam, assignArray, clipGradNorm, lossAndGrads } from '../nn/optim.ts';
 import { WindowSampler, type MotionDataset } from './dataset.ts';
 import { inverseFromLU } from './linalg.ts';
 import { dctBasis, fromDct, matMul, mlpApply, oneHot, standardNormalLogProb, toDct } from './ops.ts';
-import { fillLabels, stitchBest, restoreTrainingState, warmup, type MotionPrior, type PriorContext, type PriorDefinition, type SampleOptions } from './prior.ts';
+import { continueBestOfK, fillLabels, restoreTrainingState, warmup, type MotionPrior, type PriorContext, type PriorDefinition, type SampleOptions } from './prior.ts';
 
 export const flowSchema = z
   .object({
@@ -297,11 +297,7 @@ export class GlowFlow implements MotionPrior {
 
   continueFrom(prefix: Float32Array, known: number, labels: Int32Array, rng: Rng, options: SampleOptions = {}): Float32Array {
     const k = options.candidates ?? this.cfg.candidates;
-    const n = labels.length;
-    const lab = fillLabels(labels.slice(), this.ctx.labelFrequencies, rng);
-    const rep = new Int32Array(n * k);
-    for (let i = 0; i < n * k; i++) rep[i] = lab[Math.floor(i / k)]!;
-    return stitchBest(this.sample(rep, rng, options), k, prefix, known, n, this.frames, this.D);
+    return continueBestOfK((rep) => this.sample(rep, rng, options), prefix, known, labels, rng, k, this.ctx.labelFrequencies, this.frames, this.D);
   }
 
   // ------------------------------------------------------------ held-out figures

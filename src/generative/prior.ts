@@ -104,6 +104,29 @@ export function warmup(step: number, steps: number): number {
  * linearly from 0 to 1), so the chained motion has no seam. Used by the VAE and the flow, which
  * cannot inpaint.
  */
+/**
+ * Continues `prefix` the way the VAE and the flow do: `k` candidate windows per row (labels filled
+ * from the training frequencies where unset), `sample` draws them all at once, and the candidate
+ * that joins the prefix best is kept (`stitchBest`).
+ */
+export function continueBestOfK(
+  sample: (labels: Int32Array) => Float32Array,
+  prefix: Float32Array,
+  known: number,
+  labels: Int32Array,
+  rng: Rng,
+  k: number,
+  labelFrequencies: Float64Array,
+  frames: number,
+  D: number,
+): Float32Array {
+  const n = labels.length;
+  const lab = fillLabels(labels.slice(), labelFrequencies, rng);
+  const rep = new Int32Array(n * k);
+  for (let i = 0; i < n * k; i++) rep[i] = lab[Math.floor(i / k)]!;
+  return stitchBest(sample(rep), k, prefix, known, n, frames, D);
+}
+
 export function stitchBest(cands: Float32Array, k: number, prefix: Float32Array, known: number, n: number, frames: number, D: number): Float32Array {
   const out = new Float32Array(n * frames * D);
   const win = frames * D;

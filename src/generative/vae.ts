@@ -29,7 +29,7 @@ import { Mlp, type Param } from '../nn/mlp.ts';
 import { Adam, clipGradNorm, lossAndGrads } from '../nn/optim.ts';
 import { WindowSampler, type MotionDataset } from './dataset.ts';
 import { dctBasis, matMul, mlpApply, oneHot } from './ops.ts';
-import { fillLabels, stitchBest, restoreTrainingState, warmup, type MotionPrior, type PriorContext, type PriorDefinition, type SampleOptions } from './prior.ts';
+import { continueBestOfK, fillLabels, restoreTrainingState, warmup, type MotionPrior, type PriorContext, type PriorDefinition, type SampleOptions } from './prior.ts';
 
 export const vaeSchema = z
   .object({
@@ -174,12 +174,7 @@ export class WindowVae implements MotionPrior {
 
   continueFrom(prefix: Float32Array, known: number, labels: Int32Array, rng: Rng, options: SampleOptions = {}): Float32Array {
     const k = options.candidates ?? this.cfg.candidates;
-    const n = labels.length;
-    const lab = fillLabels(labels.slice(), this.ctx.labelFrequencies, rng);
-    const rep = new Int32Array(n * k);
-    for (let i = 0; i < n * k; i++) rep[i] = lab[Math.floor(i / k)]!;
-    const cands = this.sample(rep, rng, options);
-    return stitchBest(cands, k, prefix, known, n, this.ctx.frames, this.ctx.featureSize);
+    return continueBestOfK((rep) => this.sample(rep, rng, options), prefix, known, labels, rng, k, this.ctx.labelFrequencies, this.ctx.frames, this.ctx.featureSize);
   }
 
   /** Decoder mean of the posterior mean: the reconstruction of each window. */

@@ -19,18 +19,23 @@ import { type BodyDef, type Joint, type JointType, Skeleton } from './skeleton.t
 const optNum = (d: number) => z.number().optional().default(d);
 const flag = z.union([z.number(), z.boolean()]).optional().default(0).transform((v) => Boolean(v));
 
+/** Where a joint sits in its parent, or a body in its joint: offset (m) and Euler angles (rad). */
+const attachFields = {
+  AttachX: z.number(),
+  AttachY: z.number(),
+  AttachZ: z.number(),
+  AttachThetaX: optNum(0),
+  AttachThetaY: optNum(0),
+  AttachThetaZ: optNum(0),
+};
+
 const jointSchema = z
   .object({
     ID: z.number().int().optional(),
     Name: z.string().min(1),
     Type: z.enum(['none', 'spherical', 'revolute', 'fixed']),
     Parent: z.number().int(),
-    AttachX: z.number(),
-    AttachY: z.number(),
-    AttachZ: z.number(),
-    AttachThetaX: optNum(0),
-    AttachThetaY: optNum(0),
-    AttachThetaZ: optNum(0),
+    ...attachFields,
     LimLow0: z.number().optional(),
     LimHigh0: z.number().optional(),
     LimLow1: z.number().optional(),
@@ -51,12 +56,7 @@ const bodySchema = z
     Mass: z.number().positive(),
     ColGroup: optNum(1),
     EnableFallContact: flag,
-    AttachX: z.number(),
-    AttachY: z.number(),
-    AttachZ: z.number(),
-    AttachThetaX: optNum(0),
-    AttachThetaY: optNum(0),
-    AttachThetaZ: optNum(0),
+    ...attachFields,
     Param0: z.number().positive(),
     Param1: z.number().nonnegative().optional(),
     Param2: z.number().nonnegative().optional(),
