@@ -22,7 +22,7 @@ import { assignArray } from '../nn/optim.ts';
 import { restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
 import { policyGradientProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
 import { RolloutStorage } from './rollout-storage.ts';
-import { computeGae } from './gae.ts';
+import { computeGae, normalizeAdvantages } from './gae.ts';
 
 // ---------------------------------------------------------------- hyperparameters
 // Defaults are Stable-Baselines3's A2C (RMSprop, α 0.99, ε 1e-5); envDefaults from rl-baselines3-zoo.
@@ -195,11 +195,7 @@ class A2c implements Agent {
       actions.set(this.rollout.actions.subarray(src * actionDim, (src + 1) * actionDim), j * actionDim);
       adv[j] = this.rollout.advantages[src]!;
     });
-    if (cfg.normAdv && m > 1) {
-      const mean = adv.reduce((a, b) => a + b, 0) / m;
-      const std = Math.sqrt(adv.reduce((a, b) => a + (b - mean) ** 2, 0) / (m - 1));
-      for (let j = 0; j < m; j++) adv[j] = (adv[j]! - mean) / (std + 1e-8);
-    }
+    if (cfg.normAdv) normalizeAdvantages(adv, m);
 
     const { out, value } = this.evaluate(obs, m, true);
     const logp = new Float32Array(m), ent = new Float32Array(m);

@@ -43,3 +43,18 @@ export function computeGae(r: GaeRollout, nextValue: ArrayLike<number>, numSteps
   }
   for (let k = 0; k < numSteps * n; k++) r.returns[k] = r.advantages[k]! + r.values[k]!;
 }
+
+/**
+ * Advantage normalization (CleanRL's `(adv - adv.mean()) / (adv.std() + 1e-8)`, torch's unbiased
+ * std) over the first `m` entries, in place; nothing to do for one entry.
+ */
+export function normalizeAdvantages(adv: Float32Array, m: number): void {
+  if (m <= 1) return;
+  let mean = 0;
+  for (let j = 0; j < m; j++) mean += adv[j]!;
+  mean /= m;
+  let sq = 0;
+  for (let j = 0; j < m; j++) sq += (adv[j]! - mean) ** 2;
+  const std = Math.sqrt(sq / (m - 1));
+  for (let j = 0; j < m; j++) adv[j] = (adv[j]! - mean) / (std + 1e-8);
+}

@@ -22,7 +22,7 @@ import { requireArray, restoreWeights, weightsOf, type CheckpointData } from '..
 import type { RngState } from '../core/rng.ts';
 import { policyGradientProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
 import { RolloutStorage } from './rollout-storage.ts';
-import { computeGae } from './gae.ts';
+import { computeGae, normalizeAdvantages } from './gae.ts';
 
 // ---------------------------------------------------------------- hyperparameters
 // Defaults are CleanRL's ppo.py (CartPole); envDefaults below carry rl-baselines3-zoo's tuned values.
@@ -217,15 +217,7 @@ class Ppo implements Agent {
           mbActions.set(this.rollout.actions.subarray(k * actionDim, (k + 1) * actionDim), j * actionDim);
           adv[j] = this.rollout.advantages[k]!;
         }
-        if (cfg.normAdv && m > 1) {
-          let mean = 0;
-          for (let j = 0; j < m; j++) mean += adv[j]!;
-          mean /= m;
-          let sq = 0;
-          for (let j = 0; j < m; j++) sq += (adv[j]! - mean) ** 2;
-          const std = Math.sqrt(sq / (m - 1)); // torch's std() is unbiased
-          for (let j = 0; j < m; j++) adv[j] = (adv[j]! - mean) / (std + 1e-8);
-        }
+        if (cfg.normAdv) normalizeAdvantages(adv, m);
 
         const out = this.actor.forward(mbObs, m, { train: true });
         const value = this.critic.forward(mbObs, m, { train: true });

@@ -22,6 +22,7 @@ import { CategoricalHead, GaussianHead, type PolicyHead } from '../nn/distributi
 import { Adam, clipGradNorm } from '../nn/optim.ts';
 import { restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
 import { policyGradientProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
+import { normalizeAdvantages } from './gae.ts';
 
 // ---------------------------------------------------------------- hyperparameters
 
@@ -213,11 +214,7 @@ class Reinforce implements Agent {
     const value = this.valueNet ? this.valueNet.forward(obs, m, { train: true }) : new Float32Array(m);
     const adv = new Float32Array(m);
     for (let j = 0; j < m; j++) adv[j] = returns[j]! - value[j]!;
-    if (cfg.normAdv && m > 1) {
-      const mean = adv.reduce((a, b) => a + b, 0) / m;
-      const std = Math.sqrt(adv.reduce((a, b) => a + (b - mean) ** 2, 0) / (m - 1));
-      for (let j = 0; j < m; j++) adv[j] = (adv[j]! - mean) / (std + 1e-8);
-    }
+    if (cfg.normAdv) normalizeAdvantages(adv, m);
     const logp = new Float32Array(m), ent = new Float32Array(m);
     head.logProb(out, m, actions, logp);
     head.entropy(out, m, ent);
