@@ -20,7 +20,7 @@
  * `FileFormatError` naming the file and the problem, never with garbage weights.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { writeFileAtomic, writeFileSynced } from '../core/atomic-write.ts';
 import { join } from 'node:path';
 import { FileFormatError } from '../core/errors.ts';
@@ -178,13 +178,24 @@ export function latestCheckpoint(dir: string): string | null {
 export function readCheckpoint(path: string): CheckpointData & { step: number } {
   const indexPath = join(path, INDEX);
   if (!existsSync(indexPath)) throw new FileFormatError(indexPath, 'file', 'missing: the checkpoint was not completely written');
-  const index = parseJson(indexPath, readFileSync(indexPath)) as { format?: string; step?: number; files?: Record<string, { bytes: number; sha256: string }> };
+  const index = parseJson(indexPath, readFileSync(indexPath)) as { format?: string; step?: number; files?: Record<string, { bytes: number; sha256: string }> } | null;
+  if (!isObject(index)) throw new FileFormatError(indexPath, '(root)', 'expected a JSON object');
   if (index.format !== FORMAT) throw new FileFormatError(indexPath, 'format', `expected '${FORMAT}', got ${JSON.stringify(index.format)}`);
-  if (!index.files || typeof index.files !== 'object') throw new FileFormatError(indexPath, 'files', 'missing');
+  if (!Number.isSafeInteger(index.step) || index.step! < 0) throw new FileFormatError(indexPath, 'step', `expected a step count, got ${JSON.stringify(index.step)}`);
+  if (!isObject(index.files)) throw new FileFormatError(indexPath, 'files', 'missing');
   const contents = new Map<string, Buffer>();
   for (const [file, meta] of Object.entries(index.files)) {
+    // Only plain names of files in this folder: nothing is read from a path index.json makes up.
+    if (!FILE_NAME.test(file)) throw new FileFormatError(indexPath, 'files', `${JSON.stringify(file)} is not the name of a file in the checkpoint folder`);
+    if (!isObject(meta) || !Number.isSafeInteger(meta.bytes) || meta.bytes < 0 || typeof meta.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(meta.sha256)) {
+      throw new FileFormatError(indexPath, `files.${file}`, 'expected { bytes: a size, sha256: 64 hex digits }');
+    }
     const p = join(path, file);
     if (!existsSync(p)) throw new FileFormatError(p, 'file', 'missing');
+    // The size is checked before reading: a file that is not what index.json says is never read whole.
+    const info = lstatSync(p);
+    if (!info.isFile()) throw new FileFormatError(p, 'file', 'not a regular file');
+    if (info.size !== meta.bytes) throw new FileFormatError(p, 'size', `${info.size} bytes, expected ${meta.bytes}: the file is truncated or was changed`);
     const bytes = readFileSync(p);
     if (bytes.byteLength !== meta.bytes) throw new FileFormatError(p, 'size', `${bytes.byteLength} bytes, expected ${meta.bytes}: the file is truncated or was changed`);
     if (sha256(bytes) !== meta.sha256) throw new FileFormatError(p, 'SHA-256', 'does not match index.json: the file is corrupt');
@@ -236,6 +247,13 @@ function readGroup(path: string, base: string, get: (file: string) => Buffer): N
   }
   if (offset !== bin.byteLength) throw new FileFormatError(join(path, binName), 'size', `${bin.byteLength} bytes, the manifest describes ${offset}`);
   return out;
+}
+
+/** A file name inside a checkpoint folder: no separator, no leading dot (so no '..'). */
+const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+function isObject(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function parseJson(file: string, bytes: Buffer): unknown {

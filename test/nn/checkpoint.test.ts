@@ -90,6 +90,35 @@ test('a corrupt file is a clear error; so is a missing index', () => {
   assert.throws(() => latestCheckpoint(dir), /latest\.json: JSON: cannot be parsed/);
 });
 
+test('index.json cannot point outside the checkpoint, nor make gymnast read a file it does not describe', () => {
+  const dir = join(tmp, 'hostile');
+  const path = writeCheckpoint(dir, 'step-000000100', 100, data(100));
+  const indexFile = join(path, 'index.json');
+  const good = JSON.parse(readFileSync(indexFile, 'utf8'));
+  const withFiles = (files: unknown) => writeFileSync(indexFile, JSON.stringify({ ...good, files }));
+  const fails = (message: RegExp) => assert.throws(() => readCheckpoint(path), (e: unknown) => e instanceof FileFormatError && message.test((e as Error).message));
+  // A path instead of a file name: refused before anything is opened (it used to read /dev/zero until memory ran out).
+  withFiles({ ...good.files, '../../../../dev/zero': { bytes: 1, sha256: '0'.repeat(64) } });
+  fails(/index\.json: files: "\.\.\/\.\.\/\.\.\/\.\.\/dev\/zero" is not the name of a file in the checkpoint folder/);
+  withFiles({ ...good.files, '/etc/passwd': { bytes: 1, sha256: '0'.repeat(64) } });
+  fails(/is not the name of a file in the checkpoint folder/);
+  // Not a regular file (a device, a folder, a link): refused before reading.
+  mkdirSync(join(path, 'folder'));
+  withFiles({ ...good.files, folder: { bytes: 4096, sha256: '0'.repeat(64) } });
+  fails(/folder: file: not a regular file/);
+  // Wrong types anywhere: one error naming the field, not a stack.
+  withFiles({ ...good.files, 'weights.bin': null });
+  fails(/index\.json: files\.weights\.bin: expected \{ bytes: a size, sha256: 64 hex digits \}/);
+  withFiles(null);
+  fails(/index\.json: files: missing/);
+  writeFileSync(indexFile, 'null');
+  fails(/index\.json: \(root\): expected a JSON object/);
+  writeFileSync(indexFile, JSON.stringify({ ...good, step: -5 }));
+  fails(/index\.json: step: expected a step count, got -5/);
+  writeFileSync(indexFile, JSON.stringify(good));
+  assert.is(readCheckpoint(path).step, 100);
+});
+
 test('weights of the wrong shape name the parameter', () => {
   const dir = join(tmp, 'e');
   const back = readCheckpoint(writeCheckpoint(dir, 'step-000000001', 1, data(1)));
