@@ -11,20 +11,88 @@
  * resume starts from. In `nn` beside the checkpoint files, so the generative room can read a
  * prior's folder without importing the trainer.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { FileFormatError, UsageError } from '../core/errors.ts';
 import { latestCheckpoint } from './checkpoint.ts';
 
-/** The folder of a new run: refused (one message saying what to do) if it already holds one. */
+/**
+ * The folder of a new run: refused (one message saying what to do) if it already holds a run
+ * with a checkpoint. A run stopped before its first checkpoint trained nothing that was kept: its
+ * folder may be started again (the trainer, holding the folder's lock, replaces its config.json
+ * and empties its metrics.jsonl).
+ */
 export function claimRunFolder(dir: string): string {
   const runDir = resolve(dir);
   if (existsSync(join(runDir, 'config.json'))) {
-    throw new UsageError(`${runDir} already holds a run: use --resume ${runDir} to continue it, or another --out`);
+    if (latestCheckpoint(join(runDir, 'checkpoints')) !== null) {
+      throw new UsageError(`${runDir} already holds a run: use --resume ${runDir} to continue it, or another --out`);
+    }
   }
   return runDir;
+}
+
+/** `<run>/run.lock`: which process trains the run now. */
+const LOCK = 'run.lock';
+
+interface LockOwner {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+/** True while process `pid` of this machine runs (a signal-0 probe; EPERM: it runs, as another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the run folder for this process until `release()`: a second trainer on the same folder
+ * (a new run or a resume) is refused with one message naming the process that holds it. A lock
+ * left by a process that no longer runs on this machine is taken over.
+ */
+export function lockRunFolder(runDir: string): { release(): void } {
+  mkdirSync(runDir, { recursive: true });
+  const file = join(runDir, LOCK);
+  const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(file, JSON.stringify(me) + '\n', { flag: 'wx' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+    }
+    let owner: Partial<LockOwner> = {};
+    try {
+      owner = JSON.parse(readFileSync(file, 'utf8')) as LockOwner;
+    } catch {
+      // half-written or damaged: its writer is gone or about to be; treated as stale below
+    }
+    const sameHost = owner.host === me.host;
+    if (typeof owner.pid === 'number' && (!sameHost || processAlive(owner.pid))) {
+      const where = sameHost ? `process ${owner.pid}` : `process ${owner.pid} on ${owner.host}`;
+      throw new UsageError(`${runDir} is being trained by ${where} since ${owner.since ?? '?'} (${LOCK}): wait for it, or stop it${sameHost ? '' : `, or remove ${file} if that run is gone`}`);
+    }
+    rmSync(file, { force: true }); // stale: left by a process that was killed
+  }
+  return {
+    release() {
+      try {
+        const owner = JSON.parse(readFileSync(file, 'utf8')) as LockOwner;
+        if (owner.pid === me.pid && owner.host === me.host) rmSync(file, { force: true });
+      } catch {
+        // already gone
+      }
+    },
+  };
 }
 
 /** Writes `<runDir>/config.json` atomically, creating the folder. */
@@ -67,6 +135,6 @@ export function readRunConfigFile<S extends z.ZodType>(dir: string, schema: S, r
 /** The newest checkpoint of a run being resumed; a UsageError if it has none yet. */
 export function resumeCheckpoint(dir: string): string {
   const checkpoint = latestCheckpoint(join(resolve(dir), 'checkpoints'));
-  if (!checkpoint) throw new UsageError(`--resume ${dir}: the run has no checkpoint yet`);
+  if (!checkpoint) throw new UsageError(`--resume ${dir}: the run has no checkpoint yet, so there is nothing to resume: start it again with the same --out`);
   return checkpoint;
 }

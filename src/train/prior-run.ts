@@ -17,7 +17,7 @@ import { ValidationError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { initBackend, type BackendInfo } from '../nn/backend.ts';
 import { readCheckpoint, writeCheckpoint } from '../nn/checkpoint.ts';
-import { claimRunFolder, resumeCheckpoint, writeRunConfig } from '../nn/run-folder.ts';
+import { claimRunFolder, lockRunFolder, resumeCheckpoint, writeRunConfig } from '../nn/run-folder.ts';
 import { gatherWindows, listWindows, loadMotionDataset, type MotionDataset } from '../generative/dataset.ts';
 import { priorDefinition } from '../generative/families.ts';
 import { checkCheckpointFamily, datasetMeta, priorContext, readPriorRunConfig, RUN_KIND, withMeta, type PriorRunConfig } from '../generative/run.ts';
@@ -65,76 +65,83 @@ export interface TrainPriorResult {
 export async function trainPrior(args: TrainPriorArgs, callbacks: PriorRunCallbacks = {}): Promise<TrainPriorResult> {
   const t0 = performance.now();
   const { runDir, config, resumeFrom } = args.resume ? loadRunConfig(args) : newRun(args);
-  const def = priorDefinition(config.family);
-  const backend = await initBackend(args.backend ?? (args.resume ? config.backend.name || 'auto' : 'auto'));
-  config.backend = { requested: backend.requested, name: backend.name, simd: backend.simd, threads: backend.threads };
-  const hp = def.schema.parse(config.config);
-  const ds = args.dataset ?? loadMotionDataset(config.dataset);
-  if (!args.resume || args.steps !== undefined) writeRunConfig(runDir, config);
-  const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
-  // The meta (labels, standardiser, seed frames) comes from its own stream so the model's is untouched.
-  const { meta, seedFrames, seedLabels } = datasetMeta(ds, config.family, new Rng(config.seed + 1));
-  const rng = new Rng(config.seed);
-  const model = def.create(priorContext(meta, seedFrames, seedLabels, rng, config.steps), hp);
-  const checkpointsDir = join(runDir, 'checkpoints');
-  const heldOut = listWindows(ds, 'heldout');
-  const evalRows = heldOut.length > 0 && config.evalWindows > 0 ? evenRows(heldOut.length, config.evalWindows) : null;
-  const evalData = evalRows ? { x: gatherWindows(ds, heldOut, evalRows), labels: Int32Array.from(evalRows, (r) => heldOut.label[r]!) } : null;
+  // One trainer per run folder at a time (nn/run-folder.ts).
+  const lock = lockRunFolder(runDir);
   try {
-    let lastCheckpoint = '';
-    if (resumeFrom) {
-      const data = readCheckpoint(resumeFrom);
-      checkCheckpointFamily(data, config.family, resumeFrom);
-      model.restore(data, resumeFrom);
-      lastCheckpoint = resumeFrom;
+    const def = priorDefinition(config.family);
+    const backend = await initBackend(args.backend ?? (args.resume ? config.backend.name || 'auto' : 'auto'));
+    config.backend = { requested: backend.requested, name: backend.name, simd: backend.simd, threads: backend.threads };
+    const hp = def.schema.parse(config.config);
+    const ds = args.dataset ?? loadMotionDataset(config.dataset);
+    if (!args.resume || args.steps !== undefined) writeRunConfig(runDir, config);
+    const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
+    if (!resumeFrom) metrics.truncateAfter(-1); // a folder stopped before its first checkpoint starts over
+    // The meta (labels, standardiser, seed frames) comes from its own stream so the model's is untouched.
+    const { meta, seedFrames, seedLabels } = datasetMeta(ds, config.family, new Rng(config.seed + 1));
+    const rng = new Rng(config.seed);
+    const model = def.create(priorContext(meta, seedFrames, seedLabels, rng, config.steps), hp);
+    const checkpointsDir = join(runDir, 'checkpoints');
+    const heldOut = listWindows(ds, 'heldout');
+    const evalRows = heldOut.length > 0 && config.evalWindows > 0 ? evenRows(heldOut.length, config.evalWindows) : null;
+    const evalData = evalRows ? { x: gatherWindows(ds, heldOut, evalRows), labels: Int32Array.from(evalRows, (r) => heldOut.label[r]!) } : null;
+    try {
+      let lastCheckpoint = '';
+      if (resumeFrom) {
+        const data = readCheckpoint(resumeFrom);
+        checkCheckpointFamily(data, config.family, resumeFrom);
+        model.restore(data, resumeFrom);
+        lastCheckpoint = resumeFrom;
+      }
+      const resumedFrom = resumeFrom ? model.step : null;
+      if (resumedFrom !== null) metrics.truncateAfter(resumedFrom);
+      callbacks.onStart?.({ runDir, config, backend, resumedFrom, trainWindows: listWindows(ds, 'train', 1).length });
+      const sums: Record<string, number> = {};
+      let count = 0, windowStart = performance.now();
+      const seconds = () => (performance.now() - t0) / 1000;
+      const report = (step: number, values: Record<string, number>) => {
+        metrics.write(step, seconds(), values);
+        callbacks.onMetrics?.(step, values);
+      };
+      let stoppedEarly = false;
+      const save = () => {
+        const data = withMeta(model.checkpoint(), meta, seedFrames, seedLabels);
+        lastCheckpoint = writeCheckpoint(checkpointsDir, `step-${String(model.step).padStart(9, '0')}`, model.step, data);
+        let evalValues: Record<string, number> | undefined;
+        if (evalData) {
+          // Evaluation draws from its own stream: the training stream must not depend on it.
+          evalValues = prefixed('eval/', model.evaluate(evalData.x, evalData.labels, new Rng(config.seed + 7 + model.step)));
+          report(model.step, evalValues);
+        }
+        callbacks.onCheckpoint?.({ step: model.step, path: lastCheckpoint, eval: evalValues });
+      };
+      while (model.step < config.steps) {
+        const values = model.trainStep(ds);
+        for (const [k, v] of Object.entries(values)) sums[k] = (sums[k] ?? 0) + v;
+        count++;
+        if (model.step % config.logEvery === 0 || model.step === config.steps) {
+          const out: Record<string, number> = {};
+          for (const [k, v] of Object.entries(sums)) out[k] = v / count;
+          const dt = (performance.now() - windowStart) / 1000;
+          out['charts/SPS'] = Math.round((count / dt) * 100) / 100;
+          report(model.step, out);
+          for (const k of Object.keys(sums)) delete sums[k];
+          count = 0;
+          windowStart = performance.now();
+        }
+        const timeUp = args.maxSeconds !== undefined && seconds() >= args.maxSeconds;
+        if (model.step % config.checkpointEvery === 0 || model.step === config.steps || timeUp) save();
+        if (timeUp && model.step < config.steps) {
+          stoppedEarly = true;
+          break;
+        }
+      }
+      if (!lastCheckpoint) save();
+      return { runDir, config, step: model.step, lastCheckpoint, seconds: seconds(), stoppedEarly };
+    } finally {
+      model.dispose();
     }
-    const resumedFrom = resumeFrom ? model.step : null;
-    if (resumedFrom !== null) metrics.truncateAfter(resumedFrom);
-    callbacks.onStart?.({ runDir, config, backend, resumedFrom, trainWindows: listWindows(ds, 'train', 1).length });
-    const sums: Record<string, number> = {};
-    let count = 0, windowStart = performance.now();
-    const seconds = () => (performance.now() - t0) / 1000;
-    const report = (step: number, values: Record<string, number>) => {
-      metrics.write(step, seconds(), values);
-      callbacks.onMetrics?.(step, values);
-    };
-    let stoppedEarly = false;
-    const save = () => {
-      const data = withMeta(model.checkpoint(), meta, seedFrames, seedLabels);
-      lastCheckpoint = writeCheckpoint(checkpointsDir, `step-${String(model.step).padStart(9, '0')}`, model.step, data);
-      let evalValues: Record<string, number> | undefined;
-      if (evalData) {
-        // Evaluation draws from its own stream: the training stream must not depend on it.
-        evalValues = prefixed('eval/', model.evaluate(evalData.x, evalData.labels, new Rng(config.seed + 7 + model.step)));
-        report(model.step, evalValues);
-      }
-      callbacks.onCheckpoint?.({ step: model.step, path: lastCheckpoint, eval: evalValues });
-    };
-    while (model.step < config.steps) {
-      const values = model.trainStep(ds);
-      for (const [k, v] of Object.entries(values)) sums[k] = (sums[k] ?? 0) + v;
-      count++;
-      if (model.step % config.logEvery === 0 || model.step === config.steps) {
-        const out: Record<string, number> = {};
-        for (const [k, v] of Object.entries(sums)) out[k] = v / count;
-        const dt = (performance.now() - windowStart) / 1000;
-        out['charts/SPS'] = Math.round((count / dt) * 100) / 100;
-        report(model.step, out);
-        for (const k of Object.keys(sums)) delete sums[k];
-        count = 0;
-        windowStart = performance.now();
-      }
-      const timeUp = args.maxSeconds !== undefined && seconds() >= args.maxSeconds;
-      if (model.step % config.checkpointEvery === 0 || model.step === config.steps || timeUp) save();
-      if (timeUp && model.step < config.steps) {
-        stoppedEarly = true;
-        break;
-      }
-    }
-    if (!lastCheckpoint) save();
-    return { runDir, config, step: model.step, lastCheckpoint, seconds: seconds(), stoppedEarly };
   } finally {
-    model.dispose();
+    lock.release();
   }
 }
 

@@ -26,7 +26,7 @@ import type { VectorEnv } from '../envs/vector/vector-env.ts';
 import type { RenderFrame } from '../core/frame.ts';
 import { initBackend, type BackendInfo } from '../nn/backend.ts';
 import { latestCheckpoint, readCheckpoint, writeCheckpoint } from '../nn/checkpoint.ts';
-import { claimRunFolder, resumeCheckpoint, writeRunConfig } from '../nn/run-folder.ts';
+import { claimRunFolder, lockRunFolder, resumeCheckpoint, writeRunConfig } from '../nn/run-folder.ts';
 import { agentDefinition } from '../agents/index.ts';
 import type { Agent, EpisodeReport } from '../agents/agent.ts';
 import { resolveAgentConfig } from './config.ts';
@@ -90,91 +90,98 @@ export { segmentSeed } from './seeds.ts';
 export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Promise<TrainResult> {
   const t0 = performance.now();
   const { runDir, config, resumeFrom } = args.resume ? loadRun(args) : newRun(args);
-  const def = agentDefinition(config.agent);
-  const backend = await initBackend(args.backend ?? (args.resume ? config.backend.name : 'auto'));
-  config.backend = { requested: backend.requested, name: backend.name, simd: backend.simd, threads: backend.threads };
-  const parsed = def.schema.safeParse(config.config);
-  if (!parsed.success) {
-    throw new ValidationError(`${join(runDir, 'config.json')} config`, parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
-  }
-  const hp = parsed.data;
-  // A new run records its config; a resumed one rewrites it only to record a new --steps.
-  if (!args.resume || args.steps !== undefined) writeRunConfig(runDir, config);
-
-  const envSpec = spec(config.env);
-  const numEnvs = (hp as { numEnvs?: number }).numEnvs ?? 1;
-  const vecConfig = { id: config.env, numEnvs, options: config.envOptions };
-  const vec = config.vectorEnv === 'async' ? await AsyncVectorEnv.create(vecConfig) : new SyncVectorEnv(vecConfig);
-  let agent: Agent | null = null;
-  const env = tapTraining(vec, () => agent?.globalStep ?? 0, callbacks);
-  const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
+  // One trainer per run folder at a time (nn/run-folder.ts).
+  const lock = lockRunFolder(runDir);
   try {
-    const problem = def.supports(env.singleObservationSpace, env.singleActionSpace);
-    if (problem) throw new UsageError(`agent '${def.name}' cannot train on ${envSpec.id}: ${problem}`);
-    const seconds = () => (performance.now() - t0) / 1000;
-    agent = def.create(
-      {
-        env,
-        rng: new Rng(agentSeed(config.seed)),
-        totalSteps: config.steps,
-        report: {
-          metrics: (step, values) => {
-            metrics.write(step, seconds(), values);
-            callbacks.onMetrics?.(step, values);
-          },
-          episode: (e) => {
-            metrics.write(e.step, seconds(), { 'charts/episodic_return': e.return, 'charts/episodic_length': e.length, ...prefixed('charts/', e.metrics) });
-            callbacks.onEpisode?.(e);
+    const def = agentDefinition(config.agent);
+    const backend = await initBackend(args.backend ?? (args.resume ? config.backend.name : 'auto'));
+    config.backend = { requested: backend.requested, name: backend.name, simd: backend.simd, threads: backend.threads };
+    const parsed = def.schema.safeParse(config.config);
+    if (!parsed.success) {
+      throw new ValidationError(`${join(runDir, 'config.json')} config`, parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    }
+    const hp = parsed.data;
+    // A new run records its config; a resumed one rewrites it only to record a new --steps.
+    if (!args.resume || args.steps !== undefined) writeRunConfig(runDir, config);
+
+    const envSpec = spec(config.env);
+    const numEnvs = (hp as { numEnvs?: number }).numEnvs ?? 1;
+    const vecConfig = { id: config.env, numEnvs, options: config.envOptions };
+    const vec = config.vectorEnv === 'async' ? await AsyncVectorEnv.create(vecConfig) : new SyncVectorEnv(vecConfig);
+    let agent: Agent | null = null;
+    const env = tapTraining(vec, () => agent?.globalStep ?? 0, callbacks);
+    const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
+    if (!resumeFrom) metrics.truncateAfter(-1); // a folder stopped before its first checkpoint starts over
+    try {
+      const problem = def.supports(env.singleObservationSpace, env.singleActionSpace);
+      if (problem) throw new UsageError(`agent '${def.name}' cannot train on ${envSpec.id}: ${problem}`);
+      const seconds = () => (performance.now() - t0) / 1000;
+      agent = def.create(
+        {
+          env,
+          rng: new Rng(agentSeed(config.seed)),
+          totalSteps: config.steps,
+          report: {
+            metrics: (step, values) => {
+              metrics.write(step, seconds(), values);
+              callbacks.onMetrics?.(step, values);
+            },
+            episode: (e) => {
+              metrics.write(e.step, seconds(), { 'charts/episodic_return': e.return, 'charts/episodic_length': e.length, ...prefixed('charts/', e.metrics) });
+              callbacks.onEpisode?.(e);
+            },
           },
         },
-      },
-      hp,
-    );
+        hp,
+      );
 
-    const checkpointsDir = join(runDir, 'checkpoints');
-    const bestDir = join(runDir, 'best');
-    let bestEvalReturn = resumeFrom ? bestEvalReturnIn(bestDir) : -Infinity;
-    let segment = 0;
-    let lastCheckpoint = '';
-    if (resumeFrom) {
-      const data = readCheckpoint(resumeFrom);
-      agent.restore(data, resumeFrom);
-      segment = Number((data.state.runner as { segment?: number } | undefined)?.segment ?? NaN);
-      if (!Number.isInteger(segment)) throw new FileFormatError(join(resumeFrom, 'state.json'), 'runner.segment', 'missing');
-      metrics.truncateAfter(agent.globalStep);
-      lastCheckpoint = resumeFrom;
-    }
-    callbacks.onStart?.({ runDir, config, backend, resumedFrom: resumeFrom ? agent.globalStep : null });
-
-    agent.resetEnvs(segmentSeed(config.seed, segment));
-    while (agent.globalStep < config.steps) {
-      const boundary = Math.min(config.steps, (Math.floor(agent.globalStep / config.checkpointEvery) + 1) * config.checkpointEvery);
-      await agent.train(boundary);
-      segment++;
-      const data = agent.checkpoint();
-      const runner = { segment, seconds: seconds() };
-      data.state.runner = runner;
-      const name = `step-${String(agent.globalStep).padStart(9, '0')}`;
-      lastCheckpoint = writeCheckpoint(checkpointsDir, name, agent.globalStep, data);
-      const info: CheckpointInfo = { step: agent.globalStep, path: lastCheckpoint };
-      if (config.evalEpisodes > 0) {
-        info.eval = evaluateAgent(agent, config.env, config.envOptions, config.evalEpisodes, evaluationSeed(config.seed));
-        metrics.write(agent.globalStep, seconds(), { 'eval/mean_return': info.eval.mean_return, 'eval/std_return': info.eval.std_return, ...prefixed('eval/', info.eval.metrics) });
-        if (info.eval.mean_return > bestEvalReturn) {
-          bestEvalReturn = info.eval.mean_return;
-          // The same checkpoint, plus the return that made it the best (read back on resume).
-          data.state.runner = { ...runner, evalReturn: bestEvalReturn };
-          writeCheckpoint(bestDir, name, agent.globalStep, data, 1);
-          info.best = true;
-        }
+      const checkpointsDir = join(runDir, 'checkpoints');
+      const bestDir = join(runDir, 'best');
+      let bestEvalReturn = resumeFrom ? bestEvalReturnIn(bestDir) : -Infinity;
+      let segment = 0;
+      let lastCheckpoint = '';
+      if (resumeFrom) {
+        const data = readCheckpoint(resumeFrom);
+        agent.restore(data, resumeFrom);
+        segment = Number((data.state.runner as { segment?: number } | undefined)?.segment ?? NaN);
+        if (!Number.isInteger(segment)) throw new FileFormatError(join(resumeFrom, 'state.json'), 'runner.segment', 'missing');
+        metrics.truncateAfter(agent.globalStep);
+        lastCheckpoint = resumeFrom;
       }
-      callbacks.onCheckpoint?.(info);
-      if (agent.globalStep < config.steps) agent.resetEnvs(segmentSeed(config.seed, segment));
+      callbacks.onStart?.({ runDir, config, backend, resumedFrom: resumeFrom ? agent.globalStep : null });
+
+      agent.resetEnvs(segmentSeed(config.seed, segment));
+      while (agent.globalStep < config.steps) {
+        const boundary = Math.min(config.steps, (Math.floor(agent.globalStep / config.checkpointEvery) + 1) * config.checkpointEvery);
+        await agent.train(boundary);
+        segment++;
+        const data = agent.checkpoint();
+        const runner = { segment, seconds: seconds() };
+        data.state.runner = runner;
+        const name = `step-${String(agent.globalStep).padStart(9, '0')}`;
+        lastCheckpoint = writeCheckpoint(checkpointsDir, name, agent.globalStep, data);
+        const info: CheckpointInfo = { step: agent.globalStep, path: lastCheckpoint };
+        if (config.evalEpisodes > 0) {
+          info.eval = evaluateAgent(agent, config.env, config.envOptions, config.evalEpisodes, evaluationSeed(config.seed));
+          metrics.write(agent.globalStep, seconds(), { 'eval/mean_return': info.eval.mean_return, 'eval/std_return': info.eval.std_return, ...prefixed('eval/', info.eval.metrics) });
+          if (info.eval.mean_return > bestEvalReturn) {
+            bestEvalReturn = info.eval.mean_return;
+            // The same checkpoint, plus the return that made it the best (read back on resume).
+            data.state.runner = { ...runner, evalReturn: bestEvalReturn };
+            writeCheckpoint(bestDir, name, agent.globalStep, data, 1);
+            info.best = true;
+          }
+        }
+        callbacks.onCheckpoint?.(info);
+        if (agent.globalStep < config.steps) agent.resetEnvs(segmentSeed(config.seed, segment));
+      }
+      return { runDir, config, globalStep: agent.globalStep, lastCheckpoint, seconds: seconds() };
+    } finally {
+      agent?.dispose();
+      env.close();
     }
-    return { runDir, config, globalStep: agent.globalStep, lastCheckpoint, seconds: seconds() };
   } finally {
-    agent?.dispose();
-    env.close();
+    lock.release();
   }
 }
 
