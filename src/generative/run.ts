@@ -18,7 +18,7 @@ import { readCharacter } from '../motion/deepmimic-character.ts';
 import type { Skeleton } from '../motion/skeleton.ts';
 import { initBackend } from '../nn/backend.ts';
 import { latestCheckpoint, readCheckpoint, requireArray, type CheckpointData } from '../nn/checkpoint.ts';
-import { readRunConfigFile } from '../nn/run-folder.ts';
+import { readRunConfigFile, runHyperparameters } from '../nn/run-folder.ts';
 import { datasetSchema, type MotionDataset, Standardizer } from './dataset.ts';
 import { priorDefinition } from './families.ts';
 import type { Family, MotionPrior, PriorContext } from './prior.ts';
@@ -175,7 +175,7 @@ export async function loadPrior(dir: string, options: { backend?: string; checkp
   const seedFrames = requireArray(data.arrays, 'prior/seed_frames', path) as Float32Array;
   const seedLabels = requireArray(data.arrays, 'prior/seed_labels', path) as Int32Array;
   const def = priorDefinition(config.family);
-  const model = def.create(priorContext(meta, seedFrames, seedLabels, new Rng(config.seed), config.steps), def.schema.parse(config.config));
+  const model = def.create(priorContext(meta, seedFrames, seedLabels, new Rng(config.seed), config.steps), runHyperparameters(def.schema, dir, config.config));
   try {
     model.restore(data, path);
   } catch (e) {

@@ -69,7 +69,7 @@ export class RunDisplay {
     if (!this.runDir) return;
     const config = readRunConfig(this.runDir);
     await initBackend('auto');
-    const { agent, env, close } = buildRunAgent(config, path);
+    const { agent, env, close } = buildRunAgent(this.runDir, config, path);
     const out = new Float32Array(env.actionDim);
     const discrete = env.singleActionSpace.kind === 'discrete';
     const policy: Policy = (obs: Float32Array) => {

@@ -16,7 +16,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { writeFileAtomic } from '../core/atomic-write.ts';
-import { FileFormatError, UsageError } from '../core/errors.ts';
+import { FileFormatError, UsageError, ValidationError } from '../core/errors.ts';
 import { latestCheckpoint } from './checkpoint.ts';
 
 /**
@@ -137,4 +137,14 @@ export function resumeCheckpoint(dir: string): string {
   const checkpoint = latestCheckpoint(join(resolve(dir), 'checkpoints'));
   if (!checkpoint) throw new UsageError(`--resume ${dir}: the run has no checkpoint yet, so there is nothing to resume: start it again with the same --out`);
   return checkpoint;
+}
+
+/**
+ * The hyperparameters a run's config.json records (its `config` mapping), read by the agent's or
+ * the model's own schema: one ValidationError naming the file and every bad field.
+ */
+export function runHyperparameters<S extends z.ZodType>(schema: S, runDir: string, values: unknown): z.output<S> {
+  const parsed = schema.safeParse(values);
+  if (parsed.success) return parsed.data;
+  throw new ValidationError(`${join(resolve(runDir), 'config.json')} config`, parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
 }

@@ -12,6 +12,7 @@ import { SyncVectorEnv } from '../envs/vector/sync-vector-env.ts';
 import type { EnvOptions } from '../envs/registry.ts';
 import { initBackend } from '../nn/backend.ts';
 import { latestCheckpoint, readCheckpoint } from '../nn/checkpoint.ts';
+import { runHyperparameters } from '../nn/run-folder.ts';
 import { readRunConfig, type RunConfig } from './run-config.ts';
 import { agentSeed, evaluationSeed } from './seeds.ts';
 import { agentDefinition } from '../agents/index.ts';
@@ -123,7 +124,7 @@ export async function loadRunAgent(runDir: string, opts: { backend?: string; bes
   await initBackend(opts.backend ?? (config.backend.name || 'auto'));
   const checkpoint = latestCheckpoint(join(runDir, opts.best ? 'best' : 'checkpoints'));
   if (!checkpoint) throw new UsageError(opts.best ? `${runDir}: no best checkpoint (the run keeps one only when trained with --eval-episodes)` : `${runDir}: the run has no checkpoint yet`);
-  const { agent, step, close } = buildRunAgent(config, checkpoint);
+  const { agent, step, close } = buildRunAgent(runDir, config, checkpoint);
   return { agent, config, checkpoint, step, close };
 }
 
@@ -131,9 +132,9 @@ export async function loadRunAgent(runDir: string, opts: { backend?: string; bes
  * The agent of a run's config, on a vector env of its own, with the weights of `checkpoint`: what
  * `eval` tests and what the viewer's player acts with.
  */
-export function buildRunAgent(config: RunConfig, checkpoint: string): { agent: Agent; env: SyncVectorEnv; step: number; close(): void } {
+export function buildRunAgent(runDir: string, config: RunConfig, checkpoint: string): { agent: Agent; env: SyncVectorEnv; step: number; close(): void } {
   const def = agentDefinition(config.agent);
-  const hp = def.schema.parse(config.config);
+  const hp = runHyperparameters(def.schema, runDir, config.config);
   const data = readCheckpoint(checkpoint);
   const numEnvs = (hp as { numEnvs?: number }).numEnvs ?? 1;
   const env = new SyncVectorEnv({ id: config.env, numEnvs, options: config.envOptions, recordEpisodeStatistics: false });

@@ -17,7 +17,7 @@ import { ValidationError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { initBackend, type BackendInfo } from '../nn/backend.ts';
 import { readCheckpoint, writeCheckpoint } from '../nn/checkpoint.ts';
-import { claimRunFolder, lockRunFolder, resumeCheckpoint, writeRunConfig } from '../nn/run-folder.ts';
+import { claimRunFolder, lockRunFolder, resumeCheckpoint, runHyperparameters, writeRunConfig } from '../nn/run-folder.ts';
 import { gatherWindows, listWindows, loadMotionDataset, type MotionDataset } from '../generative/dataset.ts';
 import { priorDefinition } from '../generative/families.ts';
 import { checkCheckpointFamily, datasetMeta, priorContext, readPriorRunConfig, RUN_KIND, withMeta, type PriorRunConfig } from '../generative/run.ts';
@@ -71,7 +71,7 @@ export async function trainPrior(args: TrainPriorArgs, callbacks: PriorRunCallba
     const def = priorDefinition(config.family);
     const backend = await initBackend(args.backend ?? (args.resume ? config.backend.name || 'auto' : 'auto'));
     config.backend = { requested: backend.requested, name: backend.name, simd: backend.simd, threads: backend.threads };
-    const hp = def.schema.parse(config.config);
+    const hp = runHyperparameters(def.schema, runDir, config.config);
     const ds = args.dataset ?? loadMotionDataset(config.dataset);
     if (!args.resume || args.steps !== undefined) writeRunConfig(runDir, config);
     const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));

@@ -26,7 +26,7 @@ import type { VectorEnv } from '../envs/vector/vector-env.ts';
 import type { RenderFrame } from '../core/frame.ts';
 import { initBackend, type BackendInfo } from '../nn/backend.ts';
 import { latestCheckpoint, readCheckpoint, writeCheckpoint } from '../nn/checkpoint.ts';
-import { claimRunFolder, lockRunFolder, resumeCheckpoint, writeRunConfig } from '../nn/run-folder.ts';
+import { claimRunFolder, lockRunFolder, resumeCheckpoint, runHyperparameters, writeRunConfig } from '../nn/run-folder.ts';
 import { agentDefinition } from '../agents/index.ts';
 import type { Agent, EpisodeReport } from '../agents/agent.ts';
 import { resolveAgentConfig } from './config.ts';
@@ -96,11 +96,7 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
     const def = agentDefinition(config.agent);
     const backend = await initBackend(args.backend ?? (args.resume ? config.backend.name : 'auto'));
     config.backend = { requested: backend.requested, name: backend.name, simd: backend.simd, threads: backend.threads };
-    const parsed = def.schema.safeParse(config.config);
-    if (!parsed.success) {
-      throw new ValidationError(`${join(runDir, 'config.json')} config`, parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
-    }
-    const hp = parsed.data;
+    const hp = runHyperparameters(def.schema, runDir, config.config);
     // A new run records its config; a resumed one rewrites it only to record a new --steps.
     if (!args.resume || args.steps !== undefined) writeRunConfig(runDir, config);
 

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileFormatError, UsageError } from '../../src/core/errors.ts';
 import { readRunConfig } from '../../src/train/run-config.ts';
+import { runHyperparameters } from '../../src/nn/run-folder.ts';
+import { ValidationError } from '../../src/core/errors.ts';
+import { ppo } from '../../src/agents/ppo.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gymnast-run-config-'));
 const shipped = new URL('../../policies/biped-walk', import.meta.url).pathname;
@@ -46,6 +49,14 @@ test('one error naming the file and the field: not JSON, missing, wrong type, ou
   assert.throws(() => readRunConfig(join(dir, 'nowhere')), (e: unknown) => e instanceof UsageError && /nowhere: no such folder/.test((e as Error).message));
   mkdirSync(join(dir, 'empty'));
   assert.throws(() => readRunConfig(join(dir, 'empty')), (e: unknown) => e instanceof UsageError && /empty: no config\.json there; is it a run folder\? \(train one with gymnast train\)/.test((e as Error).message));
+});
+
+test("the recorded hyperparameters are read by the agent's schema: a bad one is one error naming the file and the field, not a stack", () => {
+  assert.is(runHyperparameters(ppo.schema, dir, { learningRate: 1e-3 }).learningRate, 1e-3);
+  assert.throws(
+    () => runHyperparameters(ppo.schema, dir, { learningRate: 'fast', numMinibatches: 0 }),
+    (e: unknown) => e instanceof ValidationError && (e as Error).message.startsWith(`${join(dir, 'config.json')} config: 2 problems`) && /learningRate: /.test((e as Error).message) && /numMinibatches: /.test((e as Error).message),
+  );
 });
 
 test.run();
