@@ -11,6 +11,11 @@
  *   resets on its next step (Gymnasium's next-step autoreset).
  * - `envActions`: the actions as sent to the env (continuous ones clipped to the space).
  */
+import { UsageError } from '../core/errors.ts';
+
+/** The most numbers one rollout may store (about 1 GiB of float32). */
+const MAX_FLOATS = 2 ** 28;
+
 export class RolloutStorage {
   readonly obs: Float32Array;
   readonly actions: Float32Array;
@@ -28,6 +33,11 @@ export class RolloutStorage {
 
   constructor(steps: number, numEnvs: number, obsDim: number, actionDim: number) {
     const size = steps * numEnvs;
+    // Checked before allocating: a typo like numSteps=1000000000 is one clear error, not a RangeError.
+    const floats = size * (obsDim + actionDim + 8);
+    if (floats > MAX_FLOATS) {
+      throw new UsageError(`the rollout storage would hold ${floats.toExponential(2)} numbers (numSteps ${steps} × numEnvs ${numEnvs} × ${obsDim + actionDim + 8} per step), over the ${MAX_FLOATS} gymnast allows: lower numSteps or numEnvs`);
+    }
     this.obs = new Float32Array(size * obsDim);
     this.actions = new Float32Array(size * actionDim);
     this.logprobs = new Float32Array(size);

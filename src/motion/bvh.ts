@@ -197,7 +197,12 @@ export function parseBvh(text: string, options: BvhReadOptions = {}, file = 'bvh
   const dt = parseNumber(c, dtTok[0], 'Frame Time');
   if (dtTok.length !== 1 || !(dt > 0)) c.fail(`Frame Time must be one positive number, found '${dtTok.join(' ')}'`);
 
-  // Frame lines: exactly numFrames non-empty lines of exactly numChannels numbers.
+  // Frame lines: exactly numFrames non-empty lines of exactly numChannels numbers. The count is
+  // checked against the lines there are before anything is allocated for it (a file that claims
+  // 2e8 frames fails here, not with an out-of-memory error).
+  let frameLines = 0;
+  for (let i = c.nextLineIndex; i < lines.length; i++) if (lines[i]!.trim() !== '') frameLines++;
+  if (numFrames > frameLines) c.fail(`'Frames: ${countTok[0]}' declared but only ${frameLines} frame line${frameLines === 1 ? '' : 's'} follow`, lines.length + 1);
   const skeleton = new Skeleton(options.name ?? file, joints);
   const numChannels = joints.reduce((n, j) => n + (j.channels?.length ?? 0), 0);
   const stride = 3 + 4 * joints.length;

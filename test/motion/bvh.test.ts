@@ -203,6 +203,10 @@ test('malformed BVH files are rejected with the line number', () => {
   expectLine(withLine(38, '10 0.5 20 1 30 -0.5 40 -50 60 70 0.1 0.2 0.3 80 -90 15 25 35 45'), 39, /frame 1 has 19 values, expected 20/);
   expectLine(withLine(38, '10 0.5 20 1 30 -0.5 40 -50 60 70 0.1 0.2 0.3 80 -90 15 25 35 45 x'), 39, /value 20 'x' is not a number/);
   expectLine(withLine(35, 'Frames: 4'), 'eof', /'Frames: 4' declared but only 3 frame lines follow/);
+  // A huge count is refused from the lines there are, before any allocation (it was a RangeError).
+  for (const n of ['200000000', '1000000000', '1e308']) {
+    expectLine(withLine(35, `Frames: ${n}`), 'eof', new RegExp(`'Frames: ${n}' declared but only 3 frame lines follow`));
+  }
   expectLine(withLine(35, 'Frames: 2'), 40, /more frame lines than 'Frames: 2'/);
   expectLine(withLine(35, 'Frames: -1'), 36, /not a positive whole number/);
   expectLine(withLine(36, 'Frame Time: 0'), 37, /Frame Time must be one positive number/);

@@ -102,7 +102,8 @@ export function register(program: Command): void {
       .option('--retarget <character>', 'retarget onto this character first (humanoid3d)')
       .option('--fps <n>', 'resample to this frame rate'),
   ).action((input: string, output: string, opts: ClipOptions & { retarget?: string; fps?: string }) => {
-    const fps = numberFlag('--fps', opts.fps, { min: 0, exclusiveMin: true });
+    // Motion capture runs at up to a few hundred frames a second; beyond 1000 a resample only allocates.
+    const fps = numberFlag('--fps', opts.fps, { min: 0, exclusiveMin: true, max: 1000 });
     const clip = convertClip(input, output, { ...loadOptions(opts), retarget: opts.retarget, fps });
     console.log(`wrote ${output}: ${clip.skeleton.name}, ${clip.numFrames} frames at ${clip.fps.toFixed(2)} fps, ${clip.duration.toFixed(3)} s`);
   });
