@@ -45,6 +45,11 @@ export function requiredNumber(flag: string, value: string, bounds: NumberBounds
   return numberFlag(flag, value, bounds)!;
 }
 
+/** A number flag > 0, or with `integer` an integer ≥ 1: durations, forces, counts. */
+export function positiveFlag(flag: string, value: string | undefined, integer = false): number | undefined {
+  return numberFlag(flag, value, integer ? { integer: true, min: 1 } : { min: 0, exclusiveMin: true });
+}
+
 /** An integer flag ≥ `min`: `--episodes`, `--seed`, `--steps`. */
 export function integerFlag(flag: string, value: string | undefined, min = 0, max?: number): number | undefined {
   return numberFlag(flag, value, { integer: true, min, max });

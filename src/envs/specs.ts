@@ -32,7 +32,6 @@ export interface EnvSpec {
   family: string;
 }
 
-
 const ID_PATTERN = /^(?:[\w-]+\/)?([\w:.-]+?)(?:-v(\d+))$/;
 const specs = new Map<string, EnvSpec>();
 

@@ -27,10 +27,8 @@ import { latestCheckpoint } from './checkpoint.ts';
  */
 export function claimRunFolder(dir: string): string {
   const runDir = resolve(dir);
-  if (existsSync(join(runDir, 'config.json'))) {
-    if (latestCheckpoint(join(runDir, 'checkpoints')) !== null) {
-      throw new UsageError(`${runDir} already holds a run: use --resume ${runDir} to continue it, or another --out`);
-    }
+  if (existsSync(join(runDir, 'config.json')) && latestCheckpoint(join(runDir, 'checkpoints')) !== null) {
+    throw new UsageError(`${runDir} already holds a run: use --resume ${runDir} to continue it, or another --out`);
   }
   return runDir;
 }

@@ -3,9 +3,8 @@
  * fresh copies of the env, seeded so that evaluation is repeatable. Episodes run side by side in a
  * vector env so the network is called on batches.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FileFormatError, UsageError, ValidationError } from '../core/errors.ts';
+import { UsageError, ValidationError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import '../envs/index.ts';
 import { SyncVectorEnv } from '../envs/vector/sync-vector-env.ts';

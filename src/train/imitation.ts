@@ -15,7 +15,6 @@
  *
  * Both work on runs of the imitation envs (`HumanoidImitate-v0`, `BipedImitate-v0`).
  */
-import { evaluationSeed } from './seeds.ts';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import '../envs/imitation/index.ts';
@@ -24,6 +23,7 @@ import { make } from '../envs/registry.ts';
 import { Wrapper } from '../envs/wrappers/wrapper.ts';
 import type { Agent } from '../agents/agent.ts';
 import { evaluateAgent, loadRunAgent } from './evaluate.ts';
+import { evaluationSeed } from './seeds.ts';
 import { train, type TrainArgs, type TrainCallbacks } from './run.ts';
 
 export interface PushOptions {

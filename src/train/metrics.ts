@@ -33,6 +33,13 @@ export class MetricsLog {
   }
 }
 
+/** `values` with every key prefixed (`charts/`, `eval/`); none: an empty record. */
+export function prefixed(prefix: string, values: Record<string, number> | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (values) for (const [k, v] of Object.entries(values)) out[prefix + k] = v;
+  return out;
+}
+
 /** Reads a metrics file into records (for tests, plots and benchmarks). */
 export function readMetrics(file: string): Record<string, number>[] {
   if (!existsSync(file)) return [];

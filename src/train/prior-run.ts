@@ -22,7 +22,7 @@ import { gatherWindows, listWindows, loadMotionDataset, type MotionDataset } fro
 import { priorDefinition } from '../generative/families.ts';
 import { checkCheckpointFamily, datasetMeta, priorContext, readPriorRunConfig, RUN_KIND, withMeta, type PriorRunConfig } from '../generative/run.ts';
 import { resolvePriorConfig } from './config.ts';
-import { MetricsLog } from './metrics.ts';
+import { MetricsLog, prefixed } from './metrics.ts';
 import type { RunFolderArgs } from './run-config.ts';
 
 const VERSION = '0.1.0';
@@ -148,10 +148,6 @@ export async function trainPrior(args: TrainPriorArgs, callbacks: PriorRunCallba
 function evenRows(total: number, want: number): Int32Array {
   const n = Math.min(total, want);
   return Int32Array.from({ length: n }, (_, i) => Math.floor((i * total) / n));
-}
-
-function prefixed(prefix: string, values: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [prefix + k, v]));
 }
 
 function newRun(args: TrainPriorArgs): { runDir: string; config: PriorRunConfig; resumeFrom: null } {

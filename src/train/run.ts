@@ -33,7 +33,7 @@ import { resolveAgentConfig } from './config.ts';
 import { agentSeed, evaluationSeed, segmentSeed } from './seeds.ts';
 import { readRunConfig, type RunConfig, type RunFolderArgs } from './run-config.ts';
 import { readYamlMapping } from '../core/settings.ts';
-import { MetricsLog } from './metrics.ts';
+import { MetricsLog, prefixed } from './metrics.ts';
 import { evaluateAgent, type EvalResult } from './evaluate.ts';
 
 /** An agent's run: steps are env steps (default 100000), checkpoints at least 1000 apart by default, folder runs/<env>-<agent>-<seed>. */
@@ -94,7 +94,7 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
   const lock = lockRunFolder(runDir);
   try {
     const def = agentDefinition(config.agent);
-    const backend = await initBackend(args.backend ?? (args.resume ? config.backend.name : 'auto'));
+    const backend = await initBackend(args.backend ?? (args.resume ? config.backend.name || 'auto' : 'auto'));
     config.backend = { requested: backend.requested, name: backend.name, simd: backend.simd, threads: backend.threads };
     const hp = runHyperparameters(def.schema, runDir, config.config);
     // A new run records its config; a resumed one rewrites it only to record a new --steps.
@@ -190,12 +190,6 @@ function bestEvalReturnIn(bestDir: string): number {
   return value;
 }
 
-/** `values` with every key prefixed (none: an empty record). */
-function prefixed(prefix: string, values: Record<string, number> | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
-  if (values) for (const [k, v] of Object.entries(values)) out[prefix + k] = v;
-  return out;
-}
 
 /**
  * The vector env as the agent sees it: before every reset and step the sub-envs get the agent's

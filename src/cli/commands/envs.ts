@@ -55,7 +55,7 @@ export async function liveEnvRows(): Promise<EnvRow[]> {
   });
 }
 
-/** The env table: the build's catalog where it applies, else computed live. */
+/** The env table: the one the build wrote where it applies, else computed live. */
 export async function envRows(): Promise<EnvRow[]> {
   if (!process.env.GYMNAST_DATA && existsSync(ENV_TABLE)) return JSON.parse(readFileSync(ENV_TABLE, 'utf8')) as EnvRow[];
   return liveEnvRows();

@@ -22,9 +22,6 @@ import { describeBackend } from '../../nn/backend.ts';
 import { describeSchema } from '../../train/config.ts';
 import { collect, numberFlag, overrides } from '../args.ts';
 
-/** A number flag: `integer` and `min` as the flag needs. */
-const num = (flag: string, value: string | undefined, bounds: { integer?: boolean; min?: number } = {}) => numberFlag(flag, value, bounds);
-
 export function register(program: Command): void {
   program
     .command('train-prior')
@@ -61,17 +58,17 @@ export function register(program: Command): void {
       const result = await trainPrior(
         {
           family: opts.family,
-          steps: num('--steps', opts.steps, { integer: true, min: 1 }),
-          seed: num('--seed', opts.seed, { integer: true, min: 0 }),
+          steps: numberFlag('--steps', opts.steps, { integer: true, min: 1 }),
+          seed: numberFlag('--seed', opts.seed, { integer: true, min: 0 }),
           configFile: opts.config,
           set: overrides(opts.set),
           out: opts.out,
           resume: opts.resume,
           backend: opts.backend,
-          checkpointEvery: num('--checkpoint-every', opts.checkpointEvery, { integer: true, min: 1 }),
-          logEvery: num('--log-every', opts.logEvery, { integer: true, min: 1 }),
-          evalWindows: num('--eval-windows', opts.evalWindows, { integer: true, min: 0 }),
-          maxSeconds: num('--max-seconds', opts.maxSeconds, { min: 0 }),
+          checkpointEvery: numberFlag('--checkpoint-every', opts.checkpointEvery, { integer: true, min: 1 }),
+          logEvery: numberFlag('--log-every', opts.logEvery, { integer: true, min: 1 }),
+          evalWindows: numberFlag('--eval-windows', opts.evalWindows, { integer: true, min: 0 }),
+          maxSeconds: numberFlag('--max-seconds', opts.maxSeconds, { min: 0 }),
         },
         {
           onStart: ({ runDir, config, backend, resumedFrom, trainWindows }) => {
@@ -117,18 +114,18 @@ export function register(program: Command): void {
         if (opts.sampler !== undefined && opts.sampler !== 'ddim' && opts.sampler !== 'ddpm') throw new UsageError(`--sampler must be ddim or ddpm, got '${opts.sampler}'`);
         let prefix: MotionClip | undefined;
         if (opts.prefix) prefix = loadClip(opts.prefix, { character: prior.config.dataset.character });
-        const count = num('--count', opts.count, { integer: true, min: 1 })!;
+        const count = numberFlag('--count', opts.count, { integer: true, min: 1 })!;
         const t0 = performance.now();
         const g = generateMotion(prior, {
           label: opts.label,
-          seconds: num('--seconds', opts.seconds, { min: 0 }),
-          seed: num('--seed', opts.seed, { integer: true, min: 0 }),
-          guidance: num('--guidance', opts.guidance),
-          steps: num('--steps', opts.steps, { integer: true, min: 1 }),
+          seconds: numberFlag('--seconds', opts.seconds, { min: 0 }),
+          seed: numberFlag('--seed', opts.seed, { integer: true, min: 0 }),
+          guidance: numberFlag('--guidance', opts.guidance),
+          steps: numberFlag('--steps', opts.steps, { integer: true, min: 1 }),
           sampler: opts.sampler,
-          temperature: num('--temperature', opts.temperature, { min: 0 }),
-          candidates: num('--candidates', opts.candidates, { integer: true, min: 1 }),
-          overlapFrames: num('--overlap', opts.overlap, { integer: true, min: 1 }),
+          temperature: numberFlag('--temperature', opts.temperature, { min: 0 }),
+          candidates: numberFlag('--candidates', opts.candidates, { integer: true, min: 1 }),
+          overlapFrames: numberFlag('--overlap', opts.overlap, { integer: true, min: 1 }),
           count,
           prefix,
         });
@@ -176,7 +173,7 @@ export function register(program: Command): void {
       try {
         console.error(`loading the dataset (${configs[0]!.dataset.clips.length} clips)`);
         const ds = loadMotionDataset(configs[0]!.dataset);
-        const track = num('--track', opts.track, { integer: true, min: 0 })!;
+        const track = numberFlag('--track', opts.track, { integer: true, min: 0 })!;
         let trackability: ((clip: MotionClip) => number) | undefined;
         if (track > 0) {
           const assets = loadCharacter(configs[0]!.dataset.character);
@@ -187,13 +184,13 @@ export function register(program: Command): void {
             }).meanForceOverWeight;
         }
         const report = computeMotionMetrics(ds, priors, {
-          samples: num('--samples', opts.samples, { integer: true, min: 2 }),
-          segmentFrames: num('--segment-frames', opts.segmentFrames, { integer: true, min: 4 }),
-          seed: num('--seed', opts.seed, { integer: true, min: 0 }),
-          rollouts: num('--rollouts', opts.rollouts, { integer: true, min: 0 }),
-          rolloutSeconds: num('--rollout-seconds', opts.rolloutSeconds, { min: 1 }),
-          noiseStd: num('--noise', opts.noise, { min: 0 }),
-          sampleOptions: { guidance: num('--guidance', opts.guidance), steps: num('--steps', opts.steps, { integer: true, min: 1 }), temperature: num('--temperature', opts.temperature, { min: 0 }) },
+          samples: numberFlag('--samples', opts.samples, { integer: true, min: 2 }),
+          segmentFrames: numberFlag('--segment-frames', opts.segmentFrames, { integer: true, min: 4 }),
+          seed: numberFlag('--seed', opts.seed, { integer: true, min: 0 }),
+          rollouts: numberFlag('--rollouts', opts.rollouts, { integer: true, min: 0 }),
+          rolloutSeconds: numberFlag('--rollout-seconds', opts.rolloutSeconds, { min: 1 }),
+          noiseStd: numberFlag('--noise', opts.noise, { min: 0 }),
+          sampleOptions: { guidance: numberFlag('--guidance', opts.guidance), steps: numberFlag('--steps', opts.steps, { integer: true, min: 1 }), temperature: numberFlag('--temperature', opts.temperature, { min: 0 }) },
           trackability,
           trackClips: track,
           onProgress: (m) => console.error(m),

@@ -5,10 +5,8 @@
  */
 import type { Command } from 'commander';
 import { compareTrackability, pushTest, type PushSearch, type TrackabilityEntry } from '../../train/imitation.ts';
-import { collect, envOptions, integerFlag, numberFlag, oneOf, overrides } from '../args.ts';
+import { collect, envOptions, integerFlag, oneOf, overrides, positiveFlag } from '../args.ts';
 
-const positive = (flag: string, value: string | undefined) => numberFlag(flag, value, { min: 0, exclusiveMin: true });
-const positiveInteger = (flag: string, value: string | undefined) => integerFlag(flag, value, 1);
 
 function describePush(s: PushSearch): string {
   const bound = s.minFallN === null ? `at least ${s.maxSurvivedN.toFixed(0)} N (survived the largest force tried)` : `${s.maxSurvivedN.toFixed(0)} N (falls at ${s.minFallN.toFixed(0)} N)`;
@@ -34,11 +32,11 @@ export function register(program: Command): void {
     .option('--json', 'print the report as one JSON document')
     .action(async (run: string, opts: Record<string, any>) => {
       const r = await pushTest(run, {
-        durationSeconds: positive('--duration', opts.duration as string),
-        preSeconds: positive('--pre', opts.pre as string),
-        postSeconds: positive('--post', opts.post as string),
-        maxForceN: positive('--max-force', opts.maxForce as string),
-        toleranceN: positive('--tolerance', opts.tolerance as string),
+        durationSeconds: positiveFlag('--duration', opts.duration as string),
+        preSeconds: positiveFlag('--pre', opts.pre as string),
+        postSeconds: positiveFlag('--post', opts.post as string),
+        maxForceN: positiveFlag('--max-force', opts.maxForce as string),
+        toleranceN: positiveFlag('--tolerance', opts.tolerance as string),
         backend: opts.backend as string | undefined,
         best: opts.best === true,
         envOptions: envOptions(opts.option),
@@ -75,14 +73,14 @@ export function register(program: Command): void {
           clip,
           against: opts.against,
           env: opts.env,
-          steps: positiveInteger('--steps', opts.steps)!,
+          steps: positiveFlag('--steps', opts.steps, true)!,
           seed,
           out: opts.out,
           envOptions: envOptions(opts.option),
           configFile: opts.config,
           set: overrides(opts.set),
           vectorEnv,
-          episodes: positiveInteger('--episodes', opts.episodes),
+          episodes: positiveFlag('--episodes', opts.episodes, true),
           backend: opts.backend,
         },
         (which) => ({ onStart: ({ runDir }) => console.error(`training on ${which === 'clip' ? clip : 'the real clip'} → ${runDir}`) }),

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
-import { integerFlag, oneOf, requiredNumber } from '../args.ts';
+import { integerFlag, oneOf, positiveFlag } from '../args.ts';
 import { defaultCharacterFor, loadCharacter, loadCharacterClip } from '../../envs/character/assets.ts';
 import { DEFAULT_PGS_ITERATIONS, DEFAULT_SOLVER_ITERATIONS } from '../../envs/character/sim-character.ts';
 import { type TrackingReport, trackingTest } from '../../envs/character/tracking.ts';
@@ -24,8 +24,8 @@ interface TrackOptions {
   json?: boolean;
 }
 
-/** A positive number flag (an integer with `integer`). */
-const positive = (flag: string, v: string, integer = false): number => requiredNumber(flag, v, { integer, min: 0, exclusiveMin: true });
+/** A positive number flag with a default (an integer ≥ 1 with `integer`). */
+const positive = (flag: string, v: string, integer = false): number => positiveFlag(flag, v, integer)!;
 
 const deg = (rad: number) => (rad * 180) / Math.PI;
 
@@ -84,7 +84,7 @@ export function registerTrack(motion: Command): void {
       const solverIterations = positive('--solver-iterations', opts.solverIterations, true);
       const pgsIterations = positive('--pgs-iterations', opts.pgsIterations, true);
       const seed = integerFlag('--seed', opts.seed, 0)!;
-      oneOf('--pd-mode', opts.pdMode, ['motors', 'torques', 'explicit'] as const);
+      const pdMode = oneOf('--pd-mode', opts.pdMode, ['motors', 'torques', 'explicit'] as const);
       const assets = loadCharacter(opts.character ?? defaultCharacterFor(clipArg));
       const clip = loadCharacterClip(clipArg, assets.skeleton);
       const report = trackingTest(assets, clip, {
@@ -93,7 +93,8 @@ export function registerTrack(motion: Command): void {
         trials,
         seed,
         solverIterations,
-        pdMode: opts.pdMode as 'motors' | 'torques' | 'explicit',
+        pgsIterations,
+        pdMode,
         velocityTarget: opts.velocityTarget,
       });
       if (opts.json) console.log(JSON.stringify(withDegrees(report), null, 2));

@@ -39,7 +39,7 @@ export class ClipPlayer {
   constructor(
     hub: ViewerHub,
     readonly clip: MotionClip,
-    private readonly options: ClipPlayerOptions = {},
+    options: ClipPlayerOptions = {},
   ) {
     this.renderer = new ClipRenderer(clip);
     this.out = new Float32Array(this.renderer.scene.bodies.length * TRANSFORM_STRIDE);
