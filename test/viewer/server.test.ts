@@ -1,8 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { request } from 'node:http';
+import { hostname, networkInterfaces } from 'node:os';
 import WebSocket from 'ws';
 import { startViewerServer, Probe, type ViewerServer } from '../../src/viewer/server/index.ts';
+import { allowedHostNames } from '../../src/viewer/server/server.ts';
 import { UsageError } from '../../src/core/errors.ts';
 import { MAX_CLIENT_MESSAGE_BYTES, parseServerMessage } from '../../src/viewer/protocol.ts';
 
@@ -16,9 +18,9 @@ test.after(async () => {
   await server.close();
 });
 
-function get(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; type: string; body: string }> {
+function get(path: string, headers: Record<string, string> = {}, method = 'GET', port = server.port): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path, method, headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
@@ -28,15 +30,19 @@ function get(path: string, headers: Record<string, string> = {}, method = 'GET')
   });
 }
 
-/** Tries a WebSocket upgrade; resolves 'open' or the HTTP status of the refusal. */
-function upgrade(path: string, headers: Record<string, string> = {}): Promise<string> {
+/** Tries a WebSocket upgrade; resolves 'open' or the HTTP status of the refusal (and its body, if asked). */
+function upgrade(path: string, headers: Record<string, string> = {}, port = server.port, withBody = false): Promise<string> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}${path}`, { headers });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers });
     ws.on('open', () => {
       ws.terminate();
       resolve('open');
     });
-    ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(withBody ? `${res.statusCode} ${body}` : String(res.statusCode)));
+    });
     ws.on('error', () => resolve('error'));
   });
 }
@@ -66,6 +72,48 @@ test('requests for another host name are refused (DNS rebinding)', async () => {
   assert.is((await get('/', { Host: 'evil.example:80' })).status, 403);
   assert.is((await get('/', { Host: `localhost:${server.port}` })).status, 200);
   assert.is(await upgrade('/ws', { Host: 'evil.example' }), '403');
+});
+
+test('on 0.0.0.0 the Host check stays: a foreign Host is refused over HTTP and WebSocket, saying how to allow it', async () => {
+  const logged: string[] = [];
+  const open = await startViewerServer({ host: '0.0.0.0', port: 0, allowHosts: ['Viewer.Lan'], log: (l) => logged.push(l) });
+  try {
+    const port = open.port;
+    // The DNS-rebinding page of the issue: its own name in Host and Origin.
+    const evil = { Host: `evil.example.com:${port}`, Origin: `http://evil.example.com:${port}` };
+    const page = await get('/', evil, 'GET', port);
+    assert.is(page.status, 403);
+    assert.is(page.body, `forbidden: this viewer does not answer to Host 'evil.example.com:${port}' (a guard against DNS rebinding); if that name is this machine's, start the viewer with --allow-host evil.example.com\n`);
+    assert.is((await get('/api/stats', { Host: 'evil.example.com' }, 'GET', port)).status, 403);
+    const ws = await upgrade('/ws', evil, port, true);
+    assert.ok(ws.startsWith('403 forbidden: this viewer does not answer to Host'), ws);
+    assert.match(ws, /--allow-host evil\.example\.com\n$/);
+    assert.is(await upgrade('/ws', { Host: 'evil.example.com' }, port), '403', 'refused without an Origin too');
+    // Served: loopback names, this machine's name and addresses, and the --allow-host name (any case).
+    const own = [`localhost:${port}`, `127.0.0.1:${port}`, `${hostname()}:${port}`, `viewer.lan:${port}`, `VIEWER.LAN.:${port}`];
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) own.push(a.family === 'IPv6' ? `[${a.address}]:${port}` : `${a.address}:${port}`);
+    for (const host of own) {
+      assert.is((await get('/', { Host: host }, 'GET', port)).status, 200, host);
+      assert.is(await upgrade('/ws', { Host: host }, port), 'open', host);
+    }
+    // The Origin check is unchanged: an allowed Host with a foreign Origin is still refused.
+    assert.is(await upgrade('/ws', { Host: `viewer.lan:${port}`, Origin: 'http://evil.example.com' }, port), '403');
+    assert.is(await upgrade('/ws', { Host: `viewer.lan:${port}`, Origin: `http://viewer.lan:${port}` }, port), 'open');
+    assert.ok(logged.some((l) => l.startsWith('viewer: answering to Host ') && l.includes('viewer.lan')), logged.join('\n'));
+  } finally {
+    await open.close();
+  }
+});
+
+test('the names answered: the bound address, loopback names, and this machine\'s only when bound to all interfaces', () => {
+  const specific = allowedHostNames('192.0.2.77', ['proxy.example', 'fd00::9']);
+  assert.equal(specific, ['localhost', '127.0.0.1', '[::1]', '192.0.2.77', 'proxy.example', '[fd00::9]']);
+  const all = allowedHostNames('::');
+  assert.ok(all.includes(hostname().toLowerCase()));
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) assert.ok(all.includes(a.family === 'IPv6' ? `[${a.address}]` : a.address), a.address);
+  for (const bad of ['viewer.lan:8080', 'http://viewer.lan', 'a b', '', '*']) {
+    assert.throws(() => allowedHostNames('0.0.0.0', [bad]), (e: Error) => e instanceof UsageError && /--allow-host takes a host name or an address without a port/.test(e.message), bad);
+  }
 });
 
 test('WebSocket upgrades must come from the page served here', async () => {

@@ -35,6 +35,7 @@ const DEMO_TRAINING = { env: 'CartPole-v1', agent: 'ppo', steps: 100_000, seed: 
 interface ServeOptions {
   port?: string;
   host?: string;
+  allowHost?: string[];
   seconds?: string;
 }
 
@@ -60,6 +61,7 @@ export function register(program: Command): void {
     .description('live viewer: serve the three.js page and stream envs, runs and clips to it over a WebSocket')
     .option('--port <port>', `port (default ${DEFAULT_PORT}, the next free one if taken; 0 = any free port)`)
     .option('--host <host>', `interface to listen on (default ${DEFAULT_HOST}; anything else exposes the viewer to the network)`)
+    .option('--allow-host <name>', 'another Host name the viewer answers to, e.g. a DNS name of this machine (repeatable; requests naming any other host are refused)', collect, [])
     .option('--env <id>', 'show a rollout of this registered env (repeatable)', collect, [])
     .option('--num-envs <n>', 'copies of each env, side by side, seeds seed … seed+n−1 (a vector env)', '1')
     .option('--policy <name>', `who acts: ${POLICY_NAMES.join(' or ')} (a hand-written controller where one exists, else random)`, 'heuristic')
@@ -142,7 +144,7 @@ async function serve(
   if (!isLoopbackHost(host)) {
     console.error(`warning: listening on ${host}: anyone who can reach this machine on that interface can watch (there is no authentication)`);
   }
-  const server = await listen(host, opts.port);
+  const server = await listen(host, opts.port, opts.allowHost);
   let parts: Closeable[] = [];
   let probe: Probe | undefined;
   const t0 = performance.now();
@@ -190,11 +192,11 @@ async function serve(
 }
 
 /** Listens on the given port, or on 8080 and the next nine if the port was not given. */
-async function listen(host: string, port: string | undefined): Promise<ViewerServer> {
-  if (port !== undefined) return startViewerServer({ host, port: requiredNumber('--port', port, { integer: true, min: 0, max: 65535 }) });
+async function listen(host: string, port: string | undefined, allowHosts?: string[]): Promise<ViewerServer> {
+  if (port !== undefined) return startViewerServer({ host, allowHosts, port: requiredNumber('--port', port, { integer: true, min: 0, max: 65535 }) });
   for (let p = DEFAULT_PORT; ; p++) {
     try {
-      return await startViewerServer({ host, port: p });
+      return await startViewerServer({ host, allowHosts, port: p });
     } catch (e) {
       if (!(e instanceof UsageError && /in use/.test(e.message)) || p >= DEFAULT_PORT + 9) throw e;
     }

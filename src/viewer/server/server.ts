@@ -3,12 +3,15 @@
  * the `/ws` endpoint the page streams from.
  *
  * Safe by default: it listens on 127.0.0.1 unless told otherwise (the caller prints a warning for
- * any other host). While bound to loopback it answers only requests whose `Host` is a loopback
- * name, so a web page elsewhere cannot reach it through DNS rebinding; WebSocket upgrades must come
- * from a page served here (`Origin` matches `Host`); incoming messages are capped at
- * `MAX_CLIENT_MESSAGE_BYTES`; what is buffered per client is bounded by the hub.
+ * any other host). It answers only requests whose `Host` names this machine (see `allowedHostNames`:
+ * loopback names, the bound address, and with 0.0.0.0 or :: this machine's name and addresses, plus
+ * what `allowHosts` adds), so a web page elsewhere cannot reach it through DNS rebinding, whatever
+ * interface it listens on; WebSocket upgrades must come from a page served here (`Origin` matches
+ * `Host`); incoming messages are capped at `MAX_CLIENT_MESSAGE_BYTES`; what is buffered per client
+ * is bounded by the hub.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { hostname, networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { UsageError } from '../../core/errors.ts';
@@ -29,6 +32,11 @@ export interface ViewerServerOptions {
   log?: (line: string) => void;
   /** Seconds between WebSocket pings; a client that misses one is dropped (default 20). */
   heartbeatSeconds?: number;
+  /**
+   * More `Host` names (or addresses) to answer to, beyond those of `allowedHostNames`: a name in
+   * DNS or /etc/hosts that points here, a reverse proxy's. Names only, no port.
+   */
+  allowHosts?: readonly string[];
 }
 
 export interface ViewerServer {
@@ -37,6 +45,8 @@ export interface ViewerServer {
   host: string;
   port: number;
   hub: ViewerHub;
+  /** The `Host` names (lowercase, IPv6 in brackets) answered besides 127.x.x.x and `[::1]`. */
+  allowedHosts: readonly string[];
   close(): Promise<void>;
 }
 
@@ -49,17 +59,67 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK_NAMES.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** The host name of a `Host` header value (`[::1]:8080` → `[::1]`, `localhost:80` → `localhost`). */
+/** The host name of a `Host` header value (`[::1]:8080` → `[::1]`, `localhost.:80` → `localhost`). */
 function hostName(hostHeader: string): string {
   const m = /^(\[[^\]]*\]|[^:]*)(?::\d+)?$/.exec(hostHeader.trim().toLowerCase());
-  return m ? m[1]! : '';
+  return m ? m[1]!.replace(/\.$/, '') : '';
+}
+
+/** A name or address as it appears in a `Host` header: lowercase, IPv6 in brackets, no zone, no final dot. */
+function asHostName(nameOrAddress: string): string {
+  const s = nameOrAddress.trim().toLowerCase().replace(/\.$/, '');
+  const bare = s.startsWith('[') && s.endsWith(']') ? s.slice(1, -1) : s;
+  return bare.includes(':') ? `[${bare.replace(/%.*$/, '')}]` : bare;
+}
+
+function isUnspecifiedAddress(host: string): boolean {
+  const bare = asHostName(host).replace(/^\[|\]$/g, '');
+  return bare === '0.0.0.0' || /^[0:]+$/.test(bare);
+}
+
+/** Checks one `--allow-host` value: a DNS name or an address, without a port or a path. */
+function checkAllowHost(name: string): string {
+  const s = name.trim();
+  const ipv6 = /^\[?[0-9a-f:.]+(%[\w.-]+)?\]?$/i.test(s) && (s.match(/:/g)?.length ?? 0) >= 2;
+  if (!ipv6 && !/^[a-z0-9_]([a-z0-9_.-]*[a-z0-9_.])?$/i.test(s)) {
+    throw new UsageError(`--allow-host takes a host name or an address without a port (like viewer.lan or 192.168.1.5), got '${name}'`);
+  }
+  return asHostName(s);
+}
+
+/**
+ * The `Host` names a viewer bound to `host` answers to, besides any 127.x.x.x and `[::1]`:
+ * `localhost`, the bound address or name, this machine's name (and its mDNS `.local` form) and
+ * every interface address when bound to all interfaces (0.0.0.0 or ::), and `extra`.
+ */
+export function allowedHostNames(host: string, extra: readonly string[] = []): string[] {
+  const names = new Set<string>(['localhost', '127.0.0.1', '[::1]', asHostName(host)]);
+  if (isUnspecifiedAddress(host)) {
+    const own = hostname().toLowerCase();
+    if (own) {
+      names.add(own);
+      if (!own.includes('.')) names.add(`${own}.local`);
+    }
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.add(asHostName(a.address));
+  }
+  for (const name of extra) names.add(checkAllowHost(name));
+  return [...names];
+}
+
+/** The one-line body of a refused request: which Host, and how to allow it if it is this machine's. */
+function refusal(hostHeader: string | undefined): string {
+  if (!hostHeader) return 'forbidden: a request without a Host header\n';
+  // Printable ASCII only, and not too long, so the reply stays one short line.
+  const printable = (s: string) => s.replace(/[^\x21-\x7e]/g, '?').slice(0, 255);
+  const name = printable(hostName(hostHeader) || hostHeader);
+  return `forbidden: this viewer does not answer to Host '${printable(hostHeader)}' (a guard against DNS rebinding); if that name is this machine's, start the viewer with --allow-host ${name}\n`;
 }
 
 export async function startViewerServer(options: ViewerServerOptions = {}): Promise<ViewerServer> {
   const host = options.host ?? DEFAULT_HOST;
   const log = options.log ?? ((line: string) => console.error(line));
   const hub = options.hub ?? new ViewerHub(options.limits, log);
-  const loopbackOnly = isLoopbackHost(host);
+  const allowed = new Set(allowedHostNames(host, options.allowHosts));
 
   // Start bundling now so the first page load finds it ready; a failure is reported on request.
   clientBundle().catch((e) => log(`viewer: building the page failed: ${(e as Error).message}`));
@@ -67,7 +127,8 @@ export async function startViewerServer(options: ViewerServerOptions = {}): Prom
   const hostAllowed = (req: IncomingMessage): boolean => {
     const h = req.headers.host;
     if (!h) return false;
-    return !loopbackOnly || isLoopbackHost(hostName(h));
+    const name = hostName(h);
+    return allowed.has(name) || isLoopbackHost(name);
   };
   const originAllowed = (req: IncomingMessage): boolean => {
     const origin = req.headers.origin;
@@ -93,11 +154,13 @@ export async function startViewerServer(options: ViewerServerOptions = {}): Prom
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES, perMessageDeflate: false });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
-    const refuse = (status: string) => {
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const refuse = (status: string, body = '') => {
+      const type = body ? 'Content-Type: text/plain; charset=utf-8\r\n' : '';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     };
     if (path !== WS_PATH) return refuse('404 Not Found');
-    if (!hostAllowed(req) || !originAllowed(req)) return refuse('403 Forbidden');
+    if (!hostAllowed(req)) return refuse('403 Forbidden', refusal(req.headers.host));
+    if (!originAllowed(req)) return refuse('403 Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
   });
 
@@ -136,6 +199,7 @@ export async function startViewerServer(options: ViewerServerOptions = {}): Prom
     });
   });
   server.on('error', (e) => log(`viewer: server error: ${e.message}`));
+  if (!isLoopbackHost(host)) log(`viewer: answering to Host ${[...allowed].join(', ')} (--allow-host NAME adds another)`);
 
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
@@ -143,6 +207,7 @@ export async function startViewerServer(options: ViewerServerOptions = {}): Prom
     host,
     port,
     hub,
+    allowedHosts: [...allowed],
     close: async () => {
       clearInterval(heartbeat);
       hub.close();
@@ -157,7 +222,7 @@ export async function startViewerServer(options: ViewerServerOptions = {}): Prom
 }
 
 async function handleHttp(req: IncomingMessage, res: ServerResponse, hub: ViewerHub, hostAllowed: (req: IncomingMessage) => boolean): Promise<void> {
-  if (!hostAllowed(req)) return send(res, 403, 'text/plain; charset=utf-8', 'forbidden: this viewer answers only to its loopback address\n');
+  if (!hostAllowed(req)) return send(res, 403, 'text/plain; charset=utf-8', refusal(req.headers.host));
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
   const path = (req.url ?? '/').split('?')[0];
   switch (path) {
