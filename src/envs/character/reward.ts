@@ -15,8 +15,11 @@
  *   velocity‖²;
  * - com = 0.1·‖Δ centre-of-mass velocity‖².
  *
- * Defaults (weights 0.5, 0.05, 0.15, 0.2, 0.1; scales 2, 0.1, 10, 5, 10) are the released
- * code's; the weights sum to 1, so r ∈ [0, 1] and r = 1 exactly when the states match.
+ * Defaults (weights 0.5, 0.05, 0.15, 0.2, 0.1; scales 2, 0.1, 40, 5, 10) are the released
+ * code's first version (xbpeng/DeepMimic 3ca04d3), with the end-effector error a mean. Its later
+ * version (1f915c5) sums the end-effector errors with scale 10 and scales pose and velocity by
+ * num_joints/15: for the 15-joint humanoid with 4 end effectors the two are the same reward.
+ * The weights sum to 1, so r ∈ [0, 1] and r = 1 exactly when the states match.
  */
 import type { Skeleton } from '../../motion/skeleton.ts';
 import type { CharacterState } from './character-state.ts';
@@ -32,7 +35,7 @@ export interface RewardWeights {
 }
 
 export const DEEPMIMIC_REWARD_WEIGHTS: RewardWeights = { pose: 0.5, velocity: 0.05, endEffector: 0.15, root: 0.2, com: 0.1 };
-export const DEEPMIMIC_REWARD_SCALES: RewardWeights = { pose: 2, velocity: 0.1, endEffector: 10, root: 5, com: 10 };
+export const DEEPMIMIC_REWARD_SCALES: RewardWeights = { pose: 2, velocity: 0.1, endEffector: 40, root: 5, com: 10 };
 
 /** The errors and the terms exp(−k·error) of the last evaluation (reused, not reallocated). */
 export interface RewardTerms {
