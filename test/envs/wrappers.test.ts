@@ -74,6 +74,55 @@ test('NormalizeObservation tracks mean and variance, and its state round-trips',
   void raw;
 });
 
+/** Returns the scripted observations, one per reset or step. */
+class Script implements Env<Float32Array, Float32Array> {
+  readonly id = 'Script-v0';
+  readonly observationSpace = new Box(-Infinity, Infinity, [2]);
+  readonly actionSpace = new Box(-1, 1, [1]);
+  private k = 0;
+  constructor(private readonly rows: number[][]) {}
+  reset() {
+    return { obs: Float32Array.from(this.rows[this.k++]!), info: {} };
+  }
+  step(): StepResult<Float32Array> {
+    return { obs: Float32Array.from(this.rows[this.k++]!), reward: 0, terminated: false, truncated: false, info: {} };
+  }
+  close() {}
+}
+
+test("NormalizeObservation is Gymnasium's: update with the observation, then (obs − mean) / sqrt(var + 1e-8)", () => {
+  // Gymnasium's NormalizeObservation (wrappers/stateful_observation.py) with its RunningMeanStd
+  // (wrappers/utils.py, count starting at 1e-4, mean 0, var 1), reset observations included.
+  // The running statistics after t observations are those of the prior pseudo-batch (1e-4, 0, 1)
+  // merged with the t observations, written here in closed form from their two-pass moments.
+  const rows = [[1, -4], [3, 0.5], [-2, 8], [0.25, 2], [10, -1], [4, 4]];
+  const env = new NormalizeObservation(new Script(rows));
+  const outs = [env.reset({}).obs, ...rows.slice(1).map(() => env.step(new Float32Array([0])).obs)];
+  const eps = 1e-4;
+  for (let t = 1; t <= rows.length; t++) {
+    const seen = rows.slice(0, t);
+    for (let i = 0; i < 2; i++) {
+      const m = seen.reduce((s, r) => s + r[i]!, 0) / t;
+      const v = seen.reduce((s, r) => s + (r[i]! - m) ** 2, 0) / t;
+      const mean = (t * m) / (eps + t);
+      const variance = (eps + t * v + (m * m * eps * t) / (eps + t)) / (eps + t);
+      const want = (rows[t - 1]![i]! - mean) / Math.sqrt(variance + 1e-8);
+      const got = outs[t - 1]![i]!;
+      assert.ok(Math.abs(got - want) <= 1e-6 * Math.max(1, Math.abs(want)), `obs ${t - 1}[${i}]: ${got} vs ${want}`);
+    }
+  }
+  // Frozen statistics (training = false, Gymnasium's update_running_mean = False) do not move.
+  const before = JSON.stringify(env.getState());
+  env.training = false;
+  const frozen = new NormalizeObservation(new Script([[0, 0], [5, 5]]));
+  frozen.setState(JSON.parse(before));
+  frozen.training = false;
+  frozen.reset({});
+  frozen.step(new Float32Array([0]));
+  assert.is(JSON.stringify(frozen.getState()), before);
+  assert.equal(frozen.observationSpace.toString(), 'Box(-inf, inf, [2], float32)');
+});
+
 test('wrappers expose frame() only when the wrapped env renders', () => {
   const plain = new TimeLimit(new RecordEpisodeStatistics(new TestWalkEnv()), 3);
   assert.is(plain.frame, undefined);
