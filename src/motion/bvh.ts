@@ -30,7 +30,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { FileFormatError, UsageError } from '../core/errors.ts';
-import { type LoopMode, MotionClip, uniformTimes } from './clip.ts';
+import { frameRateProblem, type LoopMode, MAX_FPS, MotionClip, uniformTimes } from './clip.ts';
 import { resample } from './resample.ts';
 import { type Axis, quatFromEuler, quatToEuler } from './rotation.ts';
 import { type BvhChannel, type Joint, type JointType, makeJoint, Skeleton } from './skeleton.ts';
@@ -48,6 +48,8 @@ export interface BvhReadOptions {
 
 const CHANNELS: readonly BvhChannel[] = ['Xposition', 'Yposition', 'Zposition', 'Xrotation', 'Yrotation', 'Zrotation'];
 const DEG = Math.PI / 180;
+/** How deep joints may nest (the root is depth 0). */
+export const MAX_BVH_DEPTH = 256;
 
 /** Line-by-line token cursor that knows where it is, for error messages. */
 class Cursor {
@@ -106,6 +108,13 @@ function parseNumber(c: Cursor, token: string | undefined, what: string): number
   return v;
 }
 
+/** v × scale, which must stay finite (an offset of 1e308, or --scale 1e308, would give Infinity in every position after it). */
+function scaled(c: Cursor, v: number, scale: number, what: string, line?: number): number {
+  const out = v * scale;
+  if (!Number.isFinite(out)) c.fail(`${what} ${v}${scale === 1 ? '' : ` × scale ${scale}`} is not a finite length`, line);
+  return out;
+}
+
 export function readBvh(file: string, options: BvhReadOptions = {}): MotionClip {
   let text: string;
   try {
@@ -123,15 +132,20 @@ export function parseBvh(text: string, options: BvhReadOptions = {}, file = 'bvh
   const joints: Joint[] = [];
   const channelLine: number[] = [];
 
+  const usedNames = new Set<string>();
+
   c.expect('HIERARCHY');
   c.expect('ROOT');
-  const readJoint = (parent: number, endSite: boolean) => {
+  const readJoint = (parent: number, endSite: boolean, depth: number) => {
     const startLine = c.lineNumber;
+    // Real skeletons are about 10 joints deep; the limit keeps this recursion (and the writer's)
+    // far from the stack's end, which a file of 20 000 nested JOINTs would otherwise reach.
+    if (depth > MAX_BVH_DEPTH) c.fail(`joints nested more than ${MAX_BVH_DEPTH} deep`);
     let name: string;
     let braceOnLine = false;
     if (endSite) {
       name = `${joints[parent]!.name}_end`;
-      for (let k = 2; joints.some((j) => j.name === name); k++) name = `${joints[parent]!.name}_end${k}`;
+      for (let k = 2; usedNames.has(name); k++) name = `${joints[parent]!.name}_end${k}`;
     } else {
       const rest = c.restOfLine();
       // Allow the brace on the name's line ("JOINT Neck {").
@@ -139,13 +153,13 @@ export function parseBvh(text: string, options: BvhReadOptions = {}, file = 'bvh
       if (braceOnLine) rest.pop();
       if (rest.length === 0) c.fail(`${parent < 0 ? 'ROOT' : 'JOINT'} without a name`);
       name = rest.join(' ');
-      if (joints.some((j) => j.name === name)) c.fail(`joint name '${name}' is used twice`);
+      if (usedNames.has(name)) c.fail(`joint name '${name}' is used twice`);
     }
     if (!braceOnLine) c.expect('{');
     c.expect('OFFSET');
     const off = c.restOfLine();
     if (off.length !== 3) c.fail(`OFFSET needs 3 numbers, found ${off.length}`);
-    const offset = off.map((t, i) => parseNumber(c, t, `OFFSET ${'XYZ'[i]}`) * scale) as [number, number, number];
+    const offset = off.map((t, i) => scaled(c, parseNumber(c, t, `OFFSET ${'XYZ'[i]}`), scale, `OFFSET ${'XYZ'[i]}`)) as [number, number, number];
     const index = joints.length;
     let type: JointType = 'fixed';
     let channels: BvhChannel[] = [];
@@ -169,18 +183,19 @@ export function parseBvh(text: string, options: BvhReadOptions = {}, file = 'bvh
       else type = 'spherical';
     }
     joints.push(makeJoint(name, type, parent, offset, { channels, ...(endSite ? { isEndSite: true } : {}) }));
+    usedNames.add(name);
     for (;;) {
       const t = c.next();
       if (t === '}') return;
-      if (t === 'JOINT' && !endSite) readJoint(index, false);
+      if (t === 'JOINT' && !endSite) readJoint(index, false, depth + 1);
       else if (t === 'End' && !endSite) {
         c.expect('Site', "'Site' after 'End'");
-        readJoint(index, true);
+        readJoint(index, true, depth + 1);
       } else if (t === null) c.fail(`'${name}' (opened on line ${startLine}) is not closed with '}'`);
       else c.fail(`expected JOINT, End Site or '}' in '${name}', found '${t}'`);
     }
   };
-  readJoint(-1, false);
+  readJoint(-1, false, 0);
 
   const motion = c.next();
   if (motion === 'ROOT') c.fail('a second ROOT: only one skeleton per file is supported');
@@ -196,6 +211,8 @@ export function parseBvh(text: string, options: BvhReadOptions = {}, file = 'bvh
   const dtTok = c.restOfLine();
   const dt = parseNumber(c, dtTok[0], 'Frame Time');
   if (dtTok.length !== 1 || !(dt > 0)) c.fail(`Frame Time must be one positive number, found '${dtTok.join(' ')}'`);
+  if (1 / dt > MAX_FPS) c.fail(`Frame Time ${dtTok[0]} s is more than the ${MAX_FPS} frames a second a clip may have (it must be at least ${1 / MAX_FPS} s)`);
+  const frameTimeLine = c.lineNumber;
 
   // Frame lines: exactly numFrames non-empty lines of exactly numChannels numbers. The count is
   // checked against the lines there are before anything is allocated for it (a file that claims
@@ -203,6 +220,8 @@ export function parseBvh(text: string, options: BvhReadOptions = {}, file = 'bvh
   let frameLines = 0;
   for (let i = c.nextLineIndex; i < lines.length; i++) if (lines[i]!.trim() !== '') frameLines++;
   if (numFrames > frameLines) c.fail(`'Frames: ${countTok[0]}' declared but only ${frameLines} frame line${frameLines === 1 ? '' : 's'} follow`, lines.length + 1);
+  const rateProblem = frameRateProblem(numFrames, (numFrames - 1) * dt);
+  if (rateProblem) c.fail(`Frame Time ${dtTok[0]}: ${rateProblem}`, frameTimeLine);
   const skeleton = new Skeleton(options.name ?? file, joints);
   const numChannels = joints.reduce((n, j) => n + (j.channels?.length ?? 0), 0);
   const stride = 3 + 4 * joints.length;
@@ -235,9 +254,9 @@ export function parseBvh(text: string, options: BvhReadOptions = {}, file = 'bvh
       let px = 0, py = 0, pz = 0, a = 0;
       for (const ch of chans) {
         const v = values[k++]!;
-        if (ch === 'Xposition') px = v * scale;
-        else if (ch === 'Yposition') py = v * scale;
-        else if (ch === 'Zposition') pz = v * scale;
+        if (ch === 'Xposition') px = scaled(c, v, scale, `frame ${f} ${joint.name} Xposition`, lineNo);
+        else if (ch === 'Yposition') py = scaled(c, v, scale, `frame ${f} ${joint.name} Yposition`, lineNo);
+        else if (ch === 'Zposition') pz = scaled(c, v, scale, `frame ${f} ${joint.name} Zposition`, lineNo);
         else angles[a++] = v * DEG;
       }
       quatFromEuler(q, angles, axesOf[j]!);
@@ -246,6 +265,7 @@ export function parseBvh(text: string, options: BvhReadOptions = {}, file = 'bvh
         frames[o] = joint.offset[0] + px;
         frames[o + 1] = joint.offset[1] + py;
         frames[o + 2] = joint.offset[2] + pz;
+        if (!Number.isFinite(frames[o]!) || !Number.isFinite(frames[o + 1]!) || !Number.isFinite(frames[o + 2]!)) c.fail(`frame ${f}: the root position (OFFSET plus position channels) is not finite`, lineNo);
       } else if (translations) {
         translations[3 * (f * joints.length + j)] = px;
         translations[3 * (f * joints.length + j) + 1] = py;

@@ -23,6 +23,27 @@ import type { Skeleton } from './skeleton.ts';
 
 export type LoopMode = 'wrap' | 'none';
 
+/**
+ * The highest frame rate a clip may have, read or resampled. Motion capture runs at up to a few
+ * hundred frames a second; a file claiming more is almost surely a broken frame time (1e-320 s
+ * made "Infinity fps"), and a resample beyond it only allocates.
+ */
+export const MAX_FPS = 1000;
+
+/**
+ * What is wrong with `numFrames` frames lasting `durationSeconds` in all, or null: several frames
+ * need a finite duration above 0 (all durations 0 is no rate at all) and at most MAX_FPS frames a
+ * second on average. One frame may last 0.
+ */
+export function frameRateProblem(numFrames: number, durationSeconds: number): string | null {
+  if (numFrames < 2) return null;
+  if (!Number.isFinite(durationSeconds)) return `${numFrames} frames last ${durationSeconds} s, which is not a finite duration`;
+  if (!(durationSeconds > 0)) return `${numFrames} frames last ${durationSeconds} s in all, which gives no frame rate`;
+  const fps = (numFrames - 1) / durationSeconds;
+  if (!(fps <= MAX_FPS)) return `${numFrames} frames over ${durationSeconds} s is ${fps.toPrecision(4)} fps, above the ${MAX_FPS} fps a clip may have`;
+  return null;
+}
+
 export interface MotionClipInit {
   skeleton: Skeleton;
   /** Flat frames, numFrames × frameStride (see the table above). */
@@ -56,6 +77,7 @@ export class MotionClip {
       );
     }
     if (frameTimes[0] !== 0) throw new UsageError(`motion clip '${init.name ?? skeleton.name}': the first frame time must be 0`);
+    if (!Number.isFinite(frameTimes[this.numFrames - 1]!)) throw new UsageError(`motion clip '${init.name ?? skeleton.name}': the last frame time is ${frameTimes[this.numFrames - 1]}, not a finite number`);
     for (let f = 1; f < this.numFrames; f++) {
       if (!(frameTimes[f]! >= frameTimes[f - 1]!)) {
         throw new UsageError(`motion clip '${init.name ?? skeleton.name}': frame times must not decrease (frame ${f})`);

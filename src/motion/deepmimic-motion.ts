@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { FileFormatError } from '../core/errors.ts';
-import { type LoopMode, MotionClip, revoluteAngle } from './clip.ts';
+import { frameRateProblem, type LoopMode, MotionClip, revoluteAngle } from './clip.ts';
 import { parseJsonFile, parseWithSchema } from './file-errors.ts';
 import type { Skeleton } from './skeleton.ts';
 import { defaultWarning } from './warnings.ts';
@@ -116,6 +116,8 @@ export function parseDeepMimicMotion(text: string, skeleton: Skeleton, options: 
       }
     });
   }
+  const rateProblem = frameRateProblem(n, times[n - 1]!);
+  if (rateProblem) throw new FileFormatError(file, 'Frames[*][0] (frame durations)', rateProblem);
   if (farFromUnit > 0) {
     (options.onWarning ?? defaultWarning)(
       `${file}: ${farFromUnit} quaternion${farFromUnit > 1 ? 's' : ''} far from unit length (worst: ${worst.where}, |q| = ${worst.norm.toFixed(3)}); normalized`,

@@ -6,22 +6,57 @@
 import type { z } from 'zod';
 import { FileFormatError } from '../core/errors.ts';
 
-/** Parses JSON text, reporting a syntax error with its line and column. */
+/**
+ * Deepest nesting of `[` and `{` a motion, character or controller file may have. The deepest
+ * real one is a character file at 4 (`{"Skeleton": {"Joints": [{...}]}}`); 64 leaves room and
+ * keeps every recursive walk of the parsed value (zod, JSON.stringify, the position scan below)
+ * far from the stack's limit.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Line and column (1-based) of offset `pos` in text. */
+function lineColumn(text: string, pos: number): string {
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  return `line ${line} column ${pos - before.lastIndexOf('\n')}`;
+}
+
+/**
+ * Refuses text nested deeper than `maxDepth` before anything parses it: one pass counting
+ * brackets outside strings, so its own depth is a number, not the stack's.
+ */
+export function checkJsonDepth(file: string, text: string, maxDepth = MAX_JSON_DEPTH): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* backslash: skip the escaped character */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth > maxDepth) throw new FileFormatError(file, lineColumn(text, i), `nested more than ${maxDepth} levels deep`);
+    } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
+  }
+}
+
+/** Parses JSON text, reporting a syntax error with its line and column, and nesting beyond MAX_JSON_DEPTH. */
 export function parseJsonFile(file: string, text: string): unknown {
+  checkJsonDepth(file, text);
   try {
     return JSON.parse(text);
   } catch (e) {
     const msg = (e as Error).message.replace(/\s+/g, ' ');
     // V8 gives a position for some errors only; otherwise find it ourselves.
     const pos = Number(/position (\d+)/.exec(msg)?.[1] ?? jsonErrorPosition(text));
-    const before = text.slice(0, pos);
-    const line = before.split('\n').length;
-    const column = pos - before.lastIndexOf('\n');
-    throw new FileFormatError(file, `line ${line} column ${column}`, `not valid JSON (${msg.length > 120 ? `${msg.slice(0, 117)}...` : msg})`);
+    throw new FileFormatError(file, lineColumn(text, pos), `not valid JSON (${msg.length > 120 ? `${msg.slice(0, 117)}...` : msg})`);
   }
 }
 
-/** Offset of the first JSON syntax error in text (a small recursive-descent scan, run only after JSON.parse failed). */
+/**
+ * Offset of the first JSON syntax error in text (a small recursive-descent scan, run only after
+ * JSON.parse failed; checkJsonDepth has bounded its depth).
+ */
 function jsonErrorPosition(text: string): number {
   let i = 0;
   const fail = (): never => {
@@ -94,6 +129,38 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/**
+ * At most about 60 characters showing a value in a message: a long string or a big array is
+ * cut, not written out whole first (a file may hold millions of numbers where one was expected).
+ */
+export function preview(value: unknown, limit = 60): string {
+  let out = '';
+  const put = (s: string): boolean => {
+    out += s;
+    return out.length <= limit;
+  };
+  const walk = (v: unknown): boolean => {
+    if (Array.isArray(v)) {
+      if (!put('[')) return false;
+      for (let i = 0; i < v.length; i++) if ((i > 0 && !put(',')) || !walk(v[i])) return false;
+      return put(']');
+    }
+    if (v !== null && typeof v === 'object') {
+      if (!put('{')) return false;
+      let first = true;
+      for (const k in v) {
+        if ((!first && !put(',')) || !put(`${JSON.stringify(k.slice(0, limit))}:`) || !walk((v as Record<string, unknown>)[k])) return false;
+        first = false;
+      }
+      return put('}');
+    }
+    if (typeof v === 'string') return put(JSON.stringify(v.slice(0, limit + 1)));
+    return put(v === undefined ? 'undefined' : typeof v === 'number' || typeof v === 'boolean' || v === null ? String(v) : typeof v);
+  };
+  walk(value);
+  return out.length > limit ? `${out.slice(0, limit - 3)}...` : out;
+}
+
 /** Validates `data` with a zod schema; the first problem becomes a FileFormatError. */
 export function parseWithSchema<T extends z.ZodType>(file: string, schema: T, data: unknown): z.output<T> {
   const r = schema.safeParse(data);
@@ -105,9 +172,9 @@ export function parseWithSchema<T extends z.ZodType>(file: string, schema: T, da
   if (first.code === 'invalid_type' && value === undefined) {
     problem = `missing (expected ${first.expected})`;
   } else if (first.code === 'invalid_value') {
-    problem = `unknown value ${JSON.stringify(value)} (expected one of ${first.values.map((v) => JSON.stringify(v)).join(', ')})`;
+    problem = `unknown value ${preview(value)} (expected one of ${first.values.map((v) => JSON.stringify(v)).join(', ')})`;
   } else {
-    problem = `${first.message}${value !== undefined ? ` (got ${JSON.stringify(value)?.slice(0, 60)})` : ''}`;
+    problem = `${first.message}${value !== undefined ? ` (got ${preview(value)})` : ''}`;
   }
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
   throw new FileFormatError(file, formatPath(first.path), problem + more);

@@ -139,6 +139,15 @@ export class Kinematics {
     return [this.positions[3 * j]!, this.positions[3 * j + 1]!, this.positions[3 * j + 2]!];
   }
 
+  /** The first joint whose world position or rotation in the last evaluation is not finite, or -1. */
+  firstNonFinite(): number {
+    for (let j = 0; j < this.clip.skeleton.numJoints; j++) {
+      for (let k = 0; k < 3; k++) if (!Number.isFinite(this.positions[3 * j + k]!)) return j;
+      for (let k = 0; k < 4; k++) if (!Number.isFinite(this.rotations[4 * j + k]!)) return j;
+    }
+    return -1;
+  }
+
   private evaluate(): this {
     poseAt(this.clip, this.loc, this.pose);
     const tr = translationsAt(this.clip, this.loc, this.translations);

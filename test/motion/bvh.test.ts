@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Vector3 } from 'three';
 import { BVHLoader } from 'three/examples/jsm/loaders/BVHLoader.js';
 import { FileFormatError } from '../../src/core/errors.ts';
-import { formatBvh, parseBvh, readBvh } from '../../src/motion/bvh.ts';
+import { formatBvh, MAX_BVH_DEPTH, parseBvh, readBvh } from '../../src/motion/bvh.ts';
 import { dataPath } from '../../src/motion/data-path.ts';
 import { readCharacter } from '../../src/motion/deepmimic-character.ts';
 import { readDeepMimicMotion } from '../../src/motion/deepmimic-motion.ts';
@@ -174,9 +174,9 @@ test('a DeepMimic clip written as BVH keeps its joint types (knee: 1 Zrotation c
   });
 });
 
-function expectLine(text: string, line: number | 'eof', problem: RegExp) {
+function expectLine(text: string, line: number | 'eof', problem: RegExp, options: { scale?: number } = {}) {
   try {
-    parseBvh(text, {}, 'bad.bvh');
+    parseBvh(text, options, 'bad.bvh');
   } catch (e) {
     assert.instance(e, FileFormatError);
     const err = e as FileFormatError;
@@ -225,6 +225,44 @@ test('accepts braces on the name line and CRLF line ends (three does not), with 
   const a = parseBvh(permuted);
   const b = parseBvh(permuted.replace('JOINT a\n  {', 'JOINT a {').replace('End Site\n      {', 'End Site {').replace(/\n/g, '\r\n'));
   assert.equal(Array.from(b.frames), Array.from(a.frames));
+});
+
+/** A chain of `depth` JOINTs under the root (one channel-less joint per level), one frame. */
+function chain(depth: number, offset = '0 1 0'): string {
+  let s = 'HIERARCHY\nROOT r\n{\nOFFSET 0 0 0\nCHANNELS 3 Xposition Yposition Zposition\n';
+  for (let i = 0; i < depth; i++) s += `JOINT j${i}\n{\nOFFSET ${offset}\nCHANNELS 0\n`;
+  return s + '}\n'.repeat(depth) + '}\nMOTION\nFrames: 1\nFrame Time: 0.1\n0 0 0\n';
+}
+
+test('joints nested deeper than MAX_BVH_DEPTH are refused at the first one too deep (20 000 overflowed the stack)', () => {
+  assert.is(MAX_BVH_DEPTH, 256);
+  const ok = parseBvh(chain(MAX_BVH_DEPTH));
+  assert.is(ok.skeleton.numJoints, MAX_BVH_DEPTH + 1);
+  // The writer recurses over the same tree: the deepest allowed skeleton writes and reads back.
+  assert.is(parseBvh(formatBvh(ok)).skeleton.numJoints, MAX_BVH_DEPTH + 1);
+  // Joint j_i opens on line 6 + 4i (5 header lines, 4 per joint) at depth i + 1, so depth 257 is j256.
+  expectLine(chain(20_000), 6 + 4 * MAX_BVH_DEPTH, /joints nested more than 256 deep/);
+});
+
+test('lengths must stay finite after --scale, the root position too; the frame time must give at most 1000 fps', () => {
+  // 1e308 is a finite double; times 10 it is Infinity, as is 1e308 + 1e308 at the root.
+  expectLine(chain(1, '1e308 0 0'), 8, /OFFSET X 1e\+308 × scale 10 is not a finite length/, { scale: 10 });
+  const withRoot = (offset: string, values: string) => chain(0).replace('OFFSET 0 0 0', `OFFSET ${offset}`).replace(/\n0 0 0\n$/, `\n${values}\n`);
+  expectLine(withRoot('0 0 0', '1e308 0 0'), 10, /frame 0 r Xposition 1e\+308 × scale 10 is not a finite length/, { scale: 10 });
+  expectLine(withRoot('1e308 0 0', '1e308 0 0'), 10, /frame 0: the root position \(OFFSET plus position channels\) is not finite/);
+  const ft = (t: string, frames = 1) => chain(0).replace('Frames: 1\nFrame Time: 0.1\n0 0 0\n', `Frames: ${frames}\nFrame Time: ${t}\n${'0 0 0\n'.repeat(frames)}`);
+  expectLine(ft('1e-320'), 9, /Frame Time 1e-320 s is more than the 1000 frames a second a clip may have \(it must be at least 0\.001 s\)/);
+  assert.is(parseBvh(ft('0.001', 2)).fps, 1000); // 1 / 0.001, the bound itself
+  // Two frame intervals of 1e308 s add up to Infinity.
+  expectLine(ft('1e308', 3), 9, /Frame Time 1e308: 3 frames last Infinity s, which is not a finite duration/);
+});
+
+test('a stack of 1e308 offsets reads (each is finite) but its forward kinematics says which joint is not finite', () => {
+  const clip = parseBvh(chain(3, '1e308 0 0'));
+  const k = new Kinematics(clip).atFrame(0);
+  // Joint j0 sits at 1e308, j1 at 1e308 + 1e308 = Infinity: joint index 2.
+  assert.is(k.firstNonFinite(), 2);
+  assert.is(new Kinematics(parseBvh(chain(3))).atFrame(0).firstNonFinite(), -1);
 });
 
 test.run();

@@ -136,4 +136,33 @@ test('formatted text keeps DeepMimic conventions: w first, revolute as one angle
   assert.ok(Math.abs(d.Frames[0][4] - c.frame(0)[6]!) < 1e-15); // w
 });
 
+test('durations that give no rate, or more than 1000 fps, are refused naming the field (all 0 became a 1-frame clip at --fps 30)', () => {
+  const durations = (v: number) => edited((d) => {
+    d.Frames = d.Frames.slice(0, 3);
+    for (const row of d.Frames) row[0] = v;
+  });
+  expectError(durations(0), /^Frames\[\*\]\[0\] \(frame durations\)$/, /3 frames last 0 s in all, which gives no frame rate/);
+  // 2 intervals of 1e-4 s: (3 − 1) / 2e-4 = 1e4 fps.
+  expectError(durations(1e-4), /^Frames\[\*\]\[0\]/, /3 frames over 0\.0002 s is 1\.000e\+4 fps, above the 1000 fps/);
+  // 1e308 + 1e308 is Infinity.
+  expectError(durations(1e308), /^Frames\[\*\]\[0\]/, /not a finite duration/);
+  // One frame has no rate to check.
+  assert.is(parseDeepMimicMotion(edited((d) => (d.Frames = [d.Frames[0]])), humanoid, quiet).numFrames, 1);
+});
+
+test('nesting beyond 64 levels is refused before parsing, and a huge value in the wrong place is cut in the message', () => {
+  // 100 000 '[' overflowed the stack inside the syntax-error locator; a deep but valid value inside JSON.stringify.
+  expectError('['.repeat(100_000), /^line 1 column 65$/, /nested more than 64 levels deep/); // at the 65th '['
+  // '{' is depth 1 at column 1 and the two '[' of `"Frames": [[` depths 2 and 3 at columns 12 and 13, so depth 65 is column 13 + 62.
+  expectError(`{"Frames": [[${'['.repeat(100_000)}${']'.repeat(100_000)}]]}`, /^line 1 column 75$/, /nested more than 64 levels deep/);
+  try {
+    parseDeepMimicMotion(edited((d) => (d.Frames[2][7] = new Array(100_000).fill(1.5))), humanoid, quiet, 'bad.txt');
+    assert.unreachable('no error');
+  } catch (e) {
+    assert.instance(e, FileFormatError);
+    assert.match((e as Error).message, /^bad\.txt: Frames\[2\]\[7\]: .*expected number.*\(got \[1\.5,1\.5,.*\.\.\.\)/);
+    assert.ok((e as Error).message.length < 200, (e as Error).message.slice(0, 300));
+  }
+});
+
 test.run();

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { z } from 'zod';
 import { FileFormatError } from '../../src/core/errors.ts';
-import { formatPath, parseJsonFile, parseWithSchema } from '../../src/motion/file-errors.ts';
+import { checkJsonDepth, formatPath, parseJsonFile, parseWithSchema, preview } from '../../src/motion/file-errors.ts';
 
 test('JSON syntax errors give line and column', () => {
   const where = (text: string) => {
@@ -27,6 +27,18 @@ test('schema problems name the path, say missing or list the allowed values', ()
   assert.throws(() => parseWithSchema('f', s, { A: [{ T: 'x' }] }), /f: A\[0\]\.n: missing \(expected number\)/);
   assert.throws(() => parseWithSchema('f', s, { A: [{ T: 'q' }] }), /and 1 more problem/);
   assert.is(formatPath([]), '(top level)');
+});
+
+test('nesting depth is counted outside strings only, and refused past the limit with line and column', () => {
+  checkJsonDepth('f', '{"a": "[[[[[[", "b": [[1]]}', 3);
+  assert.throws(() => checkJsonDepth('f', '{"a": "\\"[[[[[[", "b": [[[1]]]}', 3), /^f: line 1 column 26: nested more than 3 levels deep$/);
+  assert.throws(() => checkJsonDepth('f', '[\n [\n  [[]]]]', 3), /^f: line 3 column 4: nested more than 3 levels deep$/);
+});
+
+test('preview shows at most about 60 characters of any value', () => {
+  assert.is(preview([1, 'a', null, { b: true }]), '[1,"a",null,{"b":true}]');
+  assert.is(preview('x'.repeat(1000)), `"${'x'.repeat(56)}...`);
+  assert.is(preview(new Array(1e6).fill(0)).length, 60);
 });
 
 test.run();

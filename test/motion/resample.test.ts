@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MotionClip } from '../../src/motion/clip.ts';
 import { dataPath } from '../../src/motion/data-path.ts';
 import { readCharacter } from '../../src/motion/deepmimic-character.ts';
 import { readDeepMimicMotion } from '../../src/motion/deepmimic-motion.ts';
@@ -51,6 +52,24 @@ test('a clip that does not loop gets exactly the asked rate (120 → 30 fps on a
 
 test('rejects a bad rate', () => {
   assert.throws(() => resample(walk, 0), /fps must be a positive number/);
+  assert.throws(() => resample(walk, 1001), /fps must be at most 1000, got 1001/);
+});
+
+/** The first `n` frames of walk with the given start times. */
+function firstFrames(times: number[]): MotionClip {
+  return new MotionClip({ skeleton: humanoid, frames: walk.frames.slice(0, times.length * walk.frameStride), frameTimes: Float64Array.from(times), loop: 'none', name: 'short' });
+}
+
+test('refuses rather than lose a clip: no duration, shorter than one frame, or more frames than fit', () => {
+  // 3 frames lasting 0 s at 30 fps became 1 frame (the repro of issue 16).
+  assert.throws(() => resample(firstFrames([0, 0, 0]), 30), /clip 'short' has 3 frames lasting 0 s in all, so it has no rate to resample from/);
+  // 0.01 s is shorter than 1/30 s: one frame would remain; 1 / 0.01 = 100 fps keeps two.
+  assert.throws(() => resample(firstFrames([0, 0.005, 0.01]), 30), /lasts 0\.01 s, shorter than one frame at 30 fps, so its 3 frames would become 1; use a higher rate \(at least 100 fps\)/);
+  assert.is(resample(firstFrames([0, 0.005, 0.01]), 100).numFrames, 2);
+  // 1e300 s at 30 fps: the count is checked before allocating.
+  assert.throws(() => resample(firstFrames([0, 1e300]), 30), /would be 3e\+301 frames, more than the \d+ that fit in 2\^28 numbers/);
+  // One frame stays one frame.
+  assert.is(resample(firstFrames([0]), 30).numFrames, 1);
 });
 
 test.run();

@@ -3,10 +3,10 @@
  * or short names of the bundled DeepMimic clips (`walk`, `run`, `long_walk1`, `biped3d_walk`).
  */
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.ts';
+import { FileFormatError, UsageError } from '../../core/errors.ts';
 import { convertClip, loadClip, type LoadClipOptions } from '../../motion/load.ts';
 import { Kinematics } from '../../motion/kinematics.ts';
-import type { MotionClip } from '../../motion/clip.ts';
+import { MAX_FPS, type MotionClip } from '../../motion/clip.ts';
 import { registerTrack } from './track.ts';
 import { numberFlag } from '../args.ts';
 
@@ -35,7 +35,8 @@ function summary(clip: MotionClip) {
   };
 }
 
-const round = (v: number) => Math.round(v * 1e6) / 1e6;
+// To 1e-6 m; beyond 1e9 m there is nothing to round (and v × 1e6 could overflow).
+const round = (v: number) => (Math.abs(v) < 1e9 ? Math.round(v * 1e6) / 1e6 : v);
 
 export function register(program: Command): void {
   const motion = program.command('motion').description('motion clips: inspect, forward kinematics, convert between BVH and DeepMimic');
@@ -82,6 +83,13 @@ export function register(program: Command): void {
       time = clip.frameTimes[frame]!;
       k.atFrame(frame);
     }
+    // Lengths near the largest double (offsets, positions, --scale) overflow when added up the
+    // chain; printing them would show Infinity, or null in JSON, as if it were a position.
+    const bad = k.firstNonFinite();
+    if (bad >= 0) {
+      const at = frame !== null ? `frame ${frame}` : `time ${time} s`;
+      throw new FileFormatError(clipArg, `${at}, joint '${clip.skeleton.joints[bad]!.name}'`, `world position (${k.jointPosition(bad).join(', ')}) is not finite: lengths too large${opts.scale !== undefined ? ` (--scale ${opts.scale})` : ''}`);
+    }
     const joints: Record<string, [number, number, number]> = {};
     clip.skeleton.joints.forEach((j, i) => {
       joints[j.name] = k.jointPosition(i).map(round) as [number, number, number];
@@ -102,8 +110,8 @@ export function register(program: Command): void {
       .option('--retarget <character>', 'retarget onto this character first (humanoid3d)')
       .option('--fps <n>', 'resample to this frame rate'),
   ).action((input: string, output: string, opts: ClipOptions & { retarget?: string; fps?: string }) => {
-    // Motion capture runs at up to a few hundred frames a second; beyond 1000 a resample only allocates.
-    const fps = numberFlag('--fps', opts.fps, { min: 0, exclusiveMin: true, max: 1000 });
+    // Motion capture runs at up to a few hundred frames a second; beyond MAX_FPS a resample only allocates.
+    const fps = numberFlag('--fps', opts.fps, { min: 0, exclusiveMin: true, max: MAX_FPS });
     const clip = convertClip(input, output, { ...loadOptions(opts), retarget: opts.retarget, fps });
     console.log(`wrote ${output}: ${clip.skeleton.name}, ${clip.numFrames} frames at ${clip.fps.toFixed(2)} fps, ${clip.duration.toFixed(3)} s`);
   });

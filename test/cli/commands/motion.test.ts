@@ -39,4 +39,17 @@ test('motion convert a CMU BVH with --retarget, then bad input exits 2 with the 
   assert.match(r.stderr, /bad\.bvh: line 5: CHANNELS declares 6 channels but lists 4/);
 });
 
+test('motion fk refuses a pose whose world positions overflow, naming file, frame and joint (it printed null)', () => {
+  const big = join(dir, 'big.bvh');
+  // Each OFFSET is a finite 1e308; the second joint sits at 1e308 + 1e308 = Infinity.
+  writeFileSync(big, 'HIERARCHY\nROOT r\n{\nOFFSET 0 0 0\nCHANNELS 3 Xposition Yposition Zposition\nJOINT a\n{\nOFFSET 1e308 0 0\nCHANNELS 0\nEnd Site\n{\nOFFSET 1e308 0 0\n}\n}\n}\nMOTION\nFrames: 1\nFrame Time: 0.1\n0 0 0\n');
+  const r = spawnSync(process.execPath, [bin, 'motion', 'fk', big, '--json'], { encoding: 'utf8' });
+  assert.is(r.status, 2);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /big\.bvh: frame 0, joint 'a_end': world position \(Infinity, 0, 0\) is not finite: lengths too large\n$/);
+  const scaled = spawnSync(process.execPath, [bin, 'motion', 'fk', dataPath('bvh', 'fairmotion', 'sinusoidal.bvh'), '--scale', '1e308'], { encoding: 'utf8' });
+  assert.is(scaled.status, 2);
+  assert.match(scaled.stderr, /sinusoidal\.bvh: line \d+: OFFSET . \S+ × scale 1e\+308 is not a finite length/);
+});
+
 test.run();
