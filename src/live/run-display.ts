@@ -60,9 +60,39 @@ export class RunDisplay {
     this.channel.publish(frame);
   }
 
-  /** Loads a checkpoint into the player (one at a time; a newer one waits for the last). */
-  checkpoint(path: string, step: number): void {
-    this.loading = this.loading.then(() => this.load(path, step)).catch((e) => this.log(`viewer: cannot load checkpoint ${path}: ${(e as Error).message}`));
+  /**
+   * Loads a checkpoint into the player (one at a time; a newer one waits for the last). Resolves
+   * true once it plays; false when it could not be loaded, which is reported as a problem of the
+   * run (the player keeps the policy it had).
+   */
+  checkpoint(path: string, step: number): Promise<boolean> {
+    const done = this.loading.then(() => this.load(path, step)).then(
+      () => (this.problem('checkpoint', null), true),
+      (e) => (this.problem('checkpoint', `cannot load checkpoint ${path}: ${e instanceof Error ? e.message : String(e)}`), false),
+    );
+    this.loading = done.then(() => {});
+    return done;
+  }
+
+  private readonly problems = new Map<string, string>();
+
+  /**
+   * What stops the display from following the run, by source (`checkpoint`, `folder`, …); null
+   * when that source works again. A new problem is logged once (not at every retry) and shown in
+   * the page as the run channel's `status`; when none is left, the status goes.
+   */
+  problem(source: string, message: string | null): void {
+    const before = this.problems.get(source) ?? null;
+    if (message === before) return;
+    if (message === null) {
+      this.problems.delete(source);
+      this.log(`viewer: ${this.envId}/${this.agentName}: ${source} readable again`);
+    } else {
+      this.problems.set(source, message);
+      this.log(`viewer: ${message} (still watching, retrying)`);
+    }
+    const { status: _old, ...meta } = this.channel.describe().meta;
+    this.channel.setMeta(this.problems.size > 0 ? { ...meta, status: [...this.problems.values()].join('; ') } : meta);
   }
 
   private async load(path: string, step: number): Promise<void> {

@@ -159,13 +159,14 @@ function sha256(bytes: Uint8Array): string {
 export function latestCheckpoint(dir: string): string | null {
   const pointer = join(dir, 'latest.json');
   if (existsSync(pointer)) {
-    let parsed: { name?: unknown };
+    let parsed: unknown;
     try {
       parsed = JSON.parse(readFileSync(pointer, 'utf8'));
     } catch (err) {
       throw new FileFormatError(pointer, 'JSON', `cannot be parsed (${(err as Error).message}); delete it to resume from the newest complete checkpoint folder`);
     }
-    if (typeof parsed.name !== 'string' || !existsSync(join(dir, parsed.name))) {
+    if (!isObject(parsed)) throw new FileFormatError(pointer, '(root)', `expected { "name": …, "step": … }, got ${JSON.stringify(parsed)}`);
+    if (typeof parsed.name !== 'string' || !FILE_NAME.test(parsed.name) || !existsSync(join(dir, parsed.name))) {
       throw new FileFormatError(pointer, 'name', `points to ${JSON.stringify(parsed.name)}, which is not a checkpoint folder in ${dir}`);
     }
     return join(dir, parsed.name);
