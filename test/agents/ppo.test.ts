@@ -6,6 +6,7 @@ import { ppo, ppoSchema } from '../../src/agents/ppo.ts';
 import { Box, Discrete } from '../../src/core/spaces.ts';
 import { counterValue } from './toy-envs.ts';
 import { makeAgent, meanLast } from './harness.ts';
+import { assertGradsClose, autodiff, categorical, gaussian, mlp, normalized, recordSteps, type RecordedStep } from './grad-check.ts';
 
 await initBackend('wasm');
 
@@ -59,6 +60,141 @@ test('learns a continuous task with the Gaussian policy (mean action tracks the 
   h.agent.act(Float32Array.of(-0.5, 0, 0.6), 3, out, true);
   assert.ok(Math.abs(out[0]! + 0.5) < 0.15 && Math.abs(out[1]!) < 0.15 && Math.abs(out[2]! - 0.6) < 0.15, `actions ${Array.from(out)}`);
   h.close();
+});
+
+
+// ---------------------------------------------------------------- gradients against autodiff
+//
+// The loss is CleanRL's ppo.py (vwxyzjn/cleanrl, cleanrl/ppo.py, the "Optimizing the policy and
+// value network" block), written here in tfjs:
+//   ratio = exp(logπ(a|s) − logπ_old(a|s)); A normalized per minibatch when normAdv
+//   pg_loss = mean(max(−A·ratio, −A·clip(ratio, 1 − ε, 1 + ε)))
+//   v_loss  = ½·mean(max((V − R)², (V_old + clip(V − V_old, −ε, ε) − R)²))   (clipVloss)
+//           = ½·mean((V − R)²)                                              (otherwise)
+//   loss    = pg_loss − entCoef·mean(H) + vfCoef·v_loss
+// With one minibatch per epoch every step sees the whole rollout (the order does not matter to a
+// mean); from the second epoch on the policy and the critic have moved, so ratios and values
+// leave the clip range. Each gradient the agent hands its optimizer is compared with tf.grads of
+// this loss at the parameters of that moment.
+
+interface PpoBatch { obs: Float32Array; actions: Float32Array; oldLogp: Float32Array; oldValues: Float32Array; returns: Float32Array; adv: number[]; m: number }
+
+function validBatch(agent: unknown, obsDim: number, actionDim: number): PpoBatch {
+  const r = (agent as { rollout: { obs: Float32Array; actions: Float32Array; logprobs: Float32Array; values: Float32Array; returns: Float32Array; advantages: Float32Array; valid: Uint8Array } }).rollout;
+  const ks: number[] = [];
+  for (let k = 0; k < r.valid.length; k++) if (r.valid[k]) ks.push(k);
+  const pick = (src: Float32Array, w: number) => {
+    const out = new Float32Array(ks.length * w);
+    ks.forEach((k, j) => out.set(src.subarray(k * w, (k + 1) * w), j * w));
+    return out;
+  };
+  return { obs: pick(r.obs, obsDim), actions: pick(r.actions, actionDim), oldLogp: pick(r.logprobs, 1), oldValues: pick(r.values, 1), returns: pick(r.returns, 1), adv: Array.from(pick(r.advantages, 1)), m: ks.length };
+}
+
+interface LossCfg { clipCoef: number; clipVloss: boolean; entCoef: number; vfCoef: number; normAdv: boolean }
+
+/** The policy's log-probabilities, its entropy and the values under parameters `ps`. */
+function evaluate(ps: tf.Tensor[], b: PpoBatch, obsDim: number, nActor: number, discrete: boolean) {
+  const x = tf.tensor2d(b.obs, [b.m, obsDim]);
+  const out = mlp(x, ps.slice(0, nActor));
+  const head = discrete ? categorical(out, b.actions) : gaussian(out, ps[nActor]!, b.actions);
+  const value = tf.reshape(mlp(x, ps.slice(discrete ? nActor : nActor + 1)), [b.m]);
+  return { ...head, value };
+}
+
+function cleanRlLoss(ps: tf.Tensor[], b: PpoBatch, c: LossCfg, obsDim: number, nActor: number, discrete: boolean): tf.Scalar {
+  const { logp, entropy, value } = evaluate(ps, b, obsDim, nActor, discrete);
+  const adv = tf.tensor1d(c.normAdv ? normalized(b.adv) : b.adv);
+  const ratio = tf.exp(tf.sub(logp, tf.tensor1d(b.oldLogp)));
+  const pg = tf.mean(tf.maximum(tf.mul(tf.neg(adv), ratio), tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - c.clipCoef, 1 + c.clipCoef))));
+  const R = tf.tensor1d(b.returns), vOld = tf.tensor1d(b.oldValues);
+  const unclipped = tf.square(tf.sub(value, R));
+  const vl = c.clipVloss
+    ? tf.mul(0.5, tf.mean(tf.maximum(unclipped, tf.square(tf.sub(tf.add(vOld, tf.clipByValue(tf.sub(value, vOld), -c.clipCoef, c.clipCoef)), R)))))
+    : tf.mul(0.5, tf.mean(unclipped));
+  return tf.add(tf.sub(pg, tf.mul(c.entCoef, tf.mean(entropy))), tf.mul(c.vfCoef, vl)) as tf.Scalar;
+}
+
+/** How many samples sit in each branch of the two max(·, ·) at a recorded step. */
+function branches(step: RecordedStep, shapes: number[][], b: PpoBatch, c: LossCfg, obsDim: number, nActor: number, discrete: boolean) {
+  return tf.tidy(() => {
+    const ps = step.params.map((p, i) => tf.tensor(p, shapes[i]));
+    const { logp, value } = evaluate(ps, b, obsDim, nActor, discrete);
+    const ratio = tf.exp(tf.sub(logp, tf.tensor1d(b.oldLogp))).dataSync();
+    const v = value.dataSync();
+    const adv = c.normAdv ? normalized(b.adv) : b.adv;
+    let policyClipped = 0, policyOutsideKept = 0, valueClipped = 0, valueOutsideKept = 0, kl = 0;
+    for (let j = 0; j < b.m; j++) {
+      const r = ratio[j]!, a = adv[j]!;
+      const outside = r > 1 + c.clipCoef || r < 1 - c.clipCoef;
+      // Outside the range the clipped term wins (zero gradient) when it improves on the ratio's side.
+      if (outside && ((a > 0 && r > 1) || (a < 0 && r < 1))) policyClipped++;
+      else if (outside) policyOutsideKept++;
+      const dv = v[j]! - b.oldValues[j]!;
+      if (Math.abs(dv) > c.clipCoef) {
+        const vc = b.oldValues[j]! + Math.sign(dv) * c.clipCoef;
+        if ((vc - b.returns[j]!) ** 2 > (v[j]! - b.returns[j]!) ** 2) valueClipped++;
+        else valueOutsideKept++;
+      }
+      kl += r - 1 - Math.log(r);
+    }
+    return { policyClipped, policyOutsideKept, valueClipped, valueOutsideKept, approxKl: kl / b.m };
+  });
+}
+
+const gradCases = [
+  { name: 'discrete, value clipping, normalized advantages, entropy', envId: 'TestCounterTerminal-v0', discrete: true, cfg: { clipVloss: true, normAdv: true, entCoef: 0.05 } },
+  { name: 'discrete, unclipped value loss, raw advantages', envId: 'TestCounterTerminal-v0', discrete: true, cfg: { clipVloss: false, normAdv: false, entCoef: 0.02 } },
+  { name: 'Gaussian, value clipping, normalized advantages, entropy', envId: 'TestReach-v0', discrete: false, cfg: { clipVloss: true, normAdv: true, entCoef: 0.05 } },
+];
+for (const gc of gradCases) {
+  test(`every gradient step is tf.grads of CleanRL's loss (${gc.name})`, async () => {
+    const cfg = { numEnvs: 4, numSteps: 16, numMinibatches: 1, updateEpochs: 5, learningRate: 0.1, annealLr: false, clipCoef: 0.1, vfCoef: 0.7, maxGradNorm: 1e9, hidden: [8], ...gc.cfg };
+    // A large step size, so that ratios and values leave the clip range in both directions.
+    const h = makeAgent(ppo, gc.envId, cfg, 64, 3);
+    const { steps, shapes } = recordSteps(h.agent);
+    await h.agent.train(64);
+    assert.is(steps.length, 5, 'one step per epoch');
+    const obsDim = 1, nActor = 4;
+    const b = validBatch(h.agent, obsDim, 1);
+    const c = { clipCoef: 0.1, vfCoef: 0.7, ...gc.cfg } as LossCfg;
+    const seen = { policyClipped: 0, policyOutsideKept: 0, valueClipped: 0, valueOutsideKept: 0 };
+    steps.forEach((step, e) => {
+      assertGradsClose(step.grads, autodiff(step, shapes, (ps) => cleanRlLoss(ps, b, c, obsDim, nActor, gc.discrete)), `epoch ${e}`);
+      const br = branches(step, shapes, b, c, obsDim, nActor, gc.discrete);
+      for (const k of Object.keys(seen) as (keyof typeof seen)[]) seen[k] += br[k];
+    });
+    // The steps reached every branch of both max(·, ·): the comparison covered them.
+    assert.ok(seen.policyClipped > 0 && seen.policyOutsideKept > 0, `policy branches ${JSON.stringify(seen)}`);
+    if (c.clipVloss) assert.ok(seen.valueClipped > 0 && seen.valueOutsideKept > 0, `value branches ${JSON.stringify(seen)}`);
+    h.close();
+  });
+}
+
+test('targetKl: the epochs stop after the first one whose last minibatch has approx KL above it (CleanRL)', async () => {
+  const cfg = { numEnvs: 4, numSteps: 16, numMinibatches: 1, updateEpochs: 6, learningRate: 0.03, annealLr: false, clipCoef: 0.1, maxGradNorm: 1e9, hidden: [8] };
+  const run = async (targetKl: number | null) => {
+    const h = makeAgent(ppo, 'TestCounterTerminal-v0', { ...cfg, targetKl }, 64, 3);
+    const rec = recordSteps(h.agent);
+    await h.agent.train(64);
+    const b = validBatch(h.agent, 1, 1);
+    h.close();
+    return { ...rec, b };
+  };
+  // Without a target: all 6 epochs; approx KL = mean(ratio − 1 − log ratio) before each step.
+  const free = await run(null);
+  assert.is(free.steps.length, 6);
+  const c = { clipCoef: 0.1, clipVloss: true, entCoef: 0.01, vfCoef: 0.5, normAdv: true };
+  const kls = free.steps.map((s) => branches(s, free.shapes, free.b, c, 1, 4, true).approxKl);
+  assert.ok(kls[0]! < 1e-9, `the first epoch starts at the rollout's policy (KL ${kls[0]})`);
+  for (let e = 1; e < 4; e++) {
+    for (const target of [kls[e]! * 0.97, kls[e]! * 1.03]) {
+      let want = 6;
+      for (let f = 0; f < 6; f++) if (kls[f]! > target) { want = f + 1; break; }
+      const got = await run(target);
+      assert.is(got.steps.length, want, `targetKl ${target} (KLs ${kls.map((k) => k.toExponential(2)).join(', ')})`);
+    }
+  }
 });
 
 test.run();
