@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { UnknownIdError } from '../core/errors.ts';
+import { UnknownIdError, UsageError } from '../core/errors.ts';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -59,7 +59,7 @@ export async function initBackend(choice: BackendChoice | string = 'auto'): Prom
       return current;
     } catch (err) {
       const reason = err instanceof Error ? err.message.split('\n')[0]! : String(err);
-      if (requested !== 'auto') throw new Error(`backend '${name}' is not available: ${reason}`);
+      if (requested !== 'auto') throw new UsageError(`backend '${name}' is not available: ${reason}`);
       skipped.push({ name, reason });
     }
   }

@@ -1,9 +1,10 @@
 /** Runs scenario files and checks their expectations (`gymnast scenario run`). */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '../../core/errors.ts';
 import './builtin-agents.ts';
 import { scenarioAgent, type ScenarioMetrics } from './agents.ts';
-import { checkExpectation, loadScenarioFile, type Scenario } from './schema.ts';
+import { checkExpectation, loadScenarioFile, scenarioSeeds, type Scenario } from './schema.ts';
 
 export interface ExpectationResult {
   metric: string;
@@ -29,20 +30,34 @@ export function scenarioFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
   for (const p of paths) {
     if (statSync(p).isDirectory()) {
-      for (const f of readdirSync(p).sort()) if (/\.ya?ml$/.test(f)) out.push(join(p, f));
+      const found = readdirSync(p).sort().filter((f) => /\.ya?ml$/.test(f));
+      // "0 passed, 0 failed" would read as success: a folder meant to hold scenarios holds none.
+      if (found.length === 0) throw new UsageError(`${p}: no scenario files (*.yaml, *.yml) in this folder`);
+      for (const f of found) out.push(join(p, f));
     } else out.push(p);
   }
   return out;
 }
 
+/**
+ * Runs the scenario once per seed. With several seeds every expectation is checked for each, and
+ * metrics and checks are named `metric@seed` (`mean_return@1`).
+ */
 export async function runScenario(scenario: Scenario, file = '(inline)'): Promise<ScenarioResult> {
   const t0 = performance.now();
-  const metrics = await scenarioAgent(scenario.agent)(scenario);
-  const checks = Object.entries(scenario.expect).map(([metric, e]) => {
-    const value = metrics[metric];
-    const { ok, shown } = checkExpectation(value, e);
-    return { metric, value: value ?? null, expected: value === undefined ? `${shown} (metric not reported by agent '${scenario.agent}')` : shown, ok: ok && value !== undefined };
-  });
+  const seeds = scenarioSeeds(scenario);
+  const metrics: ScenarioMetrics = {};
+  const checks: ExpectationResult[] = [];
+  for (const seed of seeds) {
+    const m = await scenarioAgent(scenario.agent)({ ...scenario, seed });
+    const name = (metric: string) => (seeds.length > 1 ? `${metric}@${seed}` : metric);
+    for (const [k, v] of Object.entries(m)) metrics[name(k)] = v;
+    for (const [metric, e] of Object.entries(scenario.expect)) {
+      const value = m[metric];
+      const { ok, shown } = checkExpectation(value, e);
+      checks.push({ metric: name(metric), value: value ?? null, expected: value === undefined ? `${shown} (metric not reported by agent '${scenario.agent}')` : shown, ok: ok && value !== undefined });
+    }
+  }
   return {
     file,
     name: scenario.name,
