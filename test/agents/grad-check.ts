@@ -51,7 +51,7 @@ export function mlp(x: tf.Tensor2D, ps: tf.Tensor[]): tf.Tensor2D {
 export function categorical(logits: tf.Tensor2D, actions: Float32Array): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
   const ls = tf.logSoftmax(logits);
   const onehot = tf.oneHot(tf.tensor1d(Int32Array.from(actions), 'int32'), logits.shape[1]);
-  return { logp: tf.sum(tf.mul(ls, onehot), 1), entropy: tf.neg(tf.sum(tf.mul(tf.exp(ls), ls), 1)) };
+  return { logp: tf.sum(tf.mul(ls, onehot), 1) as tf.Tensor1D, entropy: tf.neg(tf.sum(tf.mul(tf.exp(ls), ls), 1)) as tf.Tensor1D };
 }
 
 /** log π(a|s) and the entropy per row of a diagonal Gaussian with state-independent log std. */
