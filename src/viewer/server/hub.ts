@@ -291,9 +291,14 @@ export class ViewerHub {
   private totals = { framesSent: 0, framesDropped: 0, bytesSent: 0, badMessages: 0 };
   private disconnected: Record<DisconnectReason, number> = { stalled: 0, overflow: 0, closed: 0 };
 
+  /**
+   * `now` is the clock (ms) the clients' limits run on: how long a client has been stalled, the
+   * message rate. Tests pass one they step by hand.
+   */
   constructor(
     limits: Partial<ClientLimits> = {},
     private readonly log: (line: string) => void = () => {},
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.limits = { ...DEFAULT_CLIENT_LIMITS, ...limits };
   }
@@ -324,6 +329,11 @@ export class ViewerHub {
     return [...this.channels.values()];
   }
 
+  /** The clients connected now, oldest first (what each has been sent, dropped, has queued). */
+  listClients(): ClientConnection[] {
+    return [...this.clients];
+  }
+
   /** Called by `Channel.close`. */
   removeChannel(ch: Channel): void {
     if (this.channels.get(ch.id) !== ch) return;
@@ -334,7 +344,7 @@ export class ViewerHub {
 
   /** Takes a new socket: greets it with every channel, its metric history and current pose. */
   addClient(sink: Sink): ClientConnection {
-    const client = new ClientConnection(this.nextClientId++, sink, this.limits, (c, reason) => this.onDisconnect(c, reason));
+    const client = new ClientConnection(this.nextClientId++, sink, this.limits, (c, reason) => this.onDisconnect(c, reason), this.now);
     this.clients.add(client);
     client.send({ type: 'welcome', protocol: PROTOCOL_VERSION, server: 'gymnast', channels: this.listChannels().map((c) => c.describe()) });
     for (const ch of this.channels.values()) {
