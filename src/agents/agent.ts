@@ -11,6 +11,7 @@ import type { Rng } from '../core/rng.ts';
 import type { Info } from '../envs/env.ts';
 import type { VectorEnv } from '../envs/vector/vector-env.ts';
 import type { CheckpointData } from '../nn/checkpoint.ts';
+import type { PolicyRollouts } from './policy-rollouts.ts';
 
 /** One finished training episode (from `RecordEpisodeStatistics` in the vector env). */
 export interface EpisodeReport {
@@ -34,6 +35,12 @@ export interface Reporter {
 export interface AgentContext {
   /** The training envs (a sync vector env of `config.numEnvs` copies). */
   env: VectorEnv;
+  /**
+   * With the `pipeline` vector env: the same envs, stepped by workers that run the acting policy
+   * themselves and collect whole rollouts (policy-rollouts.ts). Only agents whose definition sets
+   * `pipelined` get it.
+   */
+  rollouts?: PolicyRollouts;
   /** The agent's random stream: weight init, exploration, sampling, minibatch order. */
   rng: Rng;
   /** The run's length in env steps (schedules anneal over it). */
@@ -73,6 +80,8 @@ export interface AgentDefinition<S extends z.ZodObject<any> = z.ZodObject<any>> 
   readonly envDefaults: Record<string, Partial<z.input<S>>>;
   /** Null if the agent can act in these spaces, else why not. */
   supports(observationSpace: Space<unknown>, actionSpace: Space<unknown>): string | null;
+  /** True when the agent trains on whole rollouts collected by workers (`ctx.rollouts`, the pipeline vector env). */
+  readonly pipelined?: boolean;
   create(ctx: AgentContext, config: z.output<S>): Agent;
 }
 

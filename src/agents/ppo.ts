@@ -22,6 +22,8 @@ import { requireArray, restoreWeights, weightsOf, type CheckpointData } from '..
 import type { RngState } from '../core/rng.ts';
 import { policyGradientProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
 import { RolloutStorage } from './rollout-storage.ts';
+import type { CollectedRollout, PolicyRollouts, RolloutRequest } from './policy-rollouts.ts';
+import type { Info } from '../envs/env.ts';
 import { computeGae, normalizeAdvantages } from './gae.ts';
 
 // ---------------------------------------------------------------- hyperparameters
@@ -103,6 +105,13 @@ class Ppo implements Agent {
   }
 
   resetEnvs(seed: number): void {
+    if (this.ctx.rollouts) {
+      // The workers keep the observations; the normalizer sees the reset ones, as below.
+      const raw = this.ctx.rollouts.resetAll(seed);
+      if (this.cfg.normalizeObs) this.obsRms.update(raw, this.n);
+      this.discountedReturn.fill(0);
+      return;
+    }
     const { obs } = this.env.reset({ seed });
     this.observe(obs, this.rollout.nextObs);
     this.rollout.nextResetPending.fill(0);
@@ -117,6 +126,7 @@ class Ppo implements Agent {
   }
 
   async train(untilStep: number): Promise<void> {
+    if (this.ctx.rollouts) return this.trainPipelined(untilStep, this.ctx.rollouts);
     const { cfg, n } = this;
     const batchSize = n * cfg.numSteps;
     while (this.globalStep < untilStep) {
@@ -162,22 +172,97 @@ class Ppo implements Agent {
       reportEpisodes(step.infos, this.globalStep, this.ctx.report);
 
       for (let i = 0; i < n; i++) {
-        let r = step.rewards[i]!;
-        const done = step.terminated[i]! || step.truncated[i]!;
-        if (cfg.normalizeReward && !this.rollout.nextResetPending[i]) {
-          // NormalizeReward: divide by the std of the running discounted return.
-          this.discountedReturn[i] = this.discountedReturn[i]! * cfg.gamma + r;
-          this.retRms.update(Float64Array.of(this.discountedReturn[i]!), 1);
-          r = Math.max(-cfg.clipReward, Math.min(cfg.clipReward, r / Math.sqrt(this.retRms.var[0]! + 1e-8)));
-          if (done) this.discountedReturn[i] = 0;
-        }
-        this.rollout.rewards[row + i] = r;
+        const done = Boolean(step.terminated[i]! || step.truncated[i]!);
+        this.rollout.rewards[row + i] = this.shapeReward(i, step.rewards[i]!, done, !this.rollout.nextResetPending[i]);
         this.rollout.terminated[row + i] = step.terminated[i]!;
         this.rollout.dones[row + i] = done ? 1 : 0;
         this.rollout.nextResetPending[i] = done ? 1 : 0;
       }
       this.observe(step.obs, this.rollout.nextObs);
     }
+  }
+
+  /** NormalizeReward (when on): the reward divided by the std of the running discounted return; an autoreset step's 0 is left out. */
+  private shapeReward(i: number, r: number, done: boolean, real: boolean): number {
+    const { cfg } = this;
+    if (!cfg.normalizeReward || !real) return r;
+    this.discountedReturn[i] = this.discountedReturn[i]! * cfg.gamma + r;
+    this.retRms.update(Float64Array.of(this.discountedReturn[i]!), 1);
+    if (done) this.discountedReturn[i] = 0;
+    return Math.max(-cfg.clipReward, Math.min(cfg.clipReward, r / Math.sqrt(this.retRms.var[0]! + 1e-8)));
+  }
+
+  // ---------------------------------------------------------------- the pipelined loop
+
+  /**
+   * With the pipeline vector env (train/rollout-pool.ts): rollout k + 1 is collected by the
+   * workers with the policy as it was before update k, while update k runs here. PPO with one
+   * iteration of policy lag: the stored log-probabilities are the acting policy's, so the ratios
+   * are against the policy that acted (the clip bounds the step from it). The first rollout after
+   * each `resetEnvs` has no lag, and nothing is in flight when `train` returns, so a checkpoint
+   * holds the whole state and a resumed run continues exactly.
+   */
+  private async trainPipelined(untilStep: number, rollouts: PolicyRollouts): Promise<void> {
+    const { cfg, n } = this;
+    if (this.globalStep >= untilStep) return;
+    rollouts.start(this.rolloutRequest());
+    for (;;) {
+      const t0 = performance.now();
+      if (cfg.annealLr) this.optimizer.lr = Math.max(0, 1 - this.globalStep / this.ctx.totalSteps) * cfg.learningRate;
+      this.ingest(rollouts.finish());
+      const more = this.globalStep < untilStep;
+      if (more) rollouts.start(this.rolloutRequest());
+      this.rollout.values.set(this.critic.forward(this.rollout.obs, n * cfg.numSteps));
+      this.computeAdvantages();
+      const stats = this.update();
+      this.iteration++;
+      const seconds = (performance.now() - t0) / 1000;
+      this.ctx.report.metrics(this.globalStep, { 'charts/learning_rate': this.optimizer.lr, ...stats, 'charts/SPS': Math.round((n * cfg.numSteps) / seconds) });
+      if (!more) return;
+      await yieldToEventLoop();
+    }
+  }
+
+  /** The acting policy as it is now, and the seed of the rollout's action noise (from the agent's stream). */
+  private rolloutRequest(): RolloutRequest {
+    const { cfg } = this;
+    return {
+      policy: {
+        sizes: this.actor.spec.sizes,
+        activation: cfg.activation,
+        head: this.head.kind,
+        weights: [...this.actor.params, ...this.head.params].map((p) => (p.variable.dataSync() as Float32Array).slice()),
+        obsNorm: cfg.normalizeObs ? { mean: this.obsRms.mean.slice(), var: this.obsRms.var.slice(), clip: cfg.clipObs } : null,
+      },
+      seed: this.ctx.rng.nextUint32(),
+      sampleCount: this.globalStep,
+    };
+  }
+
+  /** A finished rollout into the storage, as collectRollout would have left it (values aside). */
+  private ingest(batch: CollectedRollout): void {
+    const { n, obsDim } = this;
+    const T = this.cfg.numSteps;
+    const r = this.rollout;
+    r.obs.set(batch.obs.subarray(0, T * n * obsDim));
+    r.nextObs.set(batch.obs.subarray(T * n * obsDim));
+    r.actions.set(batch.actions);
+    r.logprobs.set(batch.logprobs);
+    r.terminated.set(batch.terminated);
+    r.dones.set(batch.dones);
+    r.valid.set(batch.valid);
+    const start = this.globalStep;
+    for (let k = 0; k < T * n; k++) r.rewards[k] = this.shapeReward(k % n, batch.rewards[k]!, batch.dones[k] === 1, batch.valid[k] === 1);
+    if (this.cfg.normalizeObs) for (let t = 0; t < T; t++) this.obsRms.update(batch.rawNextObs.subarray(t * n * obsDim, (t + 1) * n * obsDim), n);
+    // Episodes in step order, at the sample count they ended at (one infos row per step that has any).
+    const row: Info[] = Array.from({ length: n }, () => ({}));
+    for (let j = 0; j < batch.infos.length; ) {
+      const t = batch.infos[j]!.t;
+      for (; j < batch.infos.length && batch.infos[j]!.t === t; j++) row[batch.infos[j]!.env] = batch.infos[j]!.info;
+      reportEpisodes(row, start + (t + 1) * n, this.ctx.report);
+      row.fill({});
+    }
+    this.globalStep = start + T * n;
   }
 
   // ---------------------------------------------------------------- advantages: GAE(λ)
@@ -370,5 +455,6 @@ export const ppo: AgentDefinition<typeof ppoSchema> = {
     'Ant-v1': { numEnvs: 1, numSteps: 2048, numMinibatches: 32, updateEpochs: 10, entCoef: 0, learningRate: 3e-4, normalizeObs: true, normalizeReward: true, gamma: 0.99, gaeLambda: 0.95 },
   },
   supports: policyGradientProblem,
+  pipelined: true,
   create: (ctx, config) => new Ppo(ctx, config),
 };

@@ -25,7 +25,7 @@ export const runConfigSchema = z.object({
   checkpointEvery: z.number().int().min(1).max(MAX_STEPS),
   evalEpisodes: z.number().int().min(0).default(0),
   /** Absent in runs written before it existed: sync. */
-  vectorEnv: z.enum(['sync', 'async']).optional(),
+  vectorEnv: z.enum(['sync', 'async', 'pipeline']).optional(),
   backend: z
     .object({ requested: z.string(), name: z.string(), simd: z.boolean().optional(), threads: z.number().optional() })
     .default({ requested: 'auto', name: '' }),

@@ -35,6 +35,7 @@ import { readRunConfig, type RunConfig, type RunFolderArgs } from './run-config.
 import { readYamlMapping } from '../core/settings.ts';
 import { MetricsLog, prefixed } from './metrics.ts';
 import { evaluateAgent, type EvalResult } from './evaluate.ts';
+import { RolloutPool } from './rollout-pool.ts';
 
 /** An agent's run: steps are env steps (default 100000), checkpoints at least 1000 apart by default, folder runs/<env>-<agent>-<seed>. */
 export interface TrainArgs extends RunFolderArgs {
@@ -47,11 +48,14 @@ export interface TrainArgs extends RunFolderArgs {
   /**
    * `sync` (default): the sub-envs step one after another in this thread; `async`: spread over
    * worker threads (AsyncVectorEnv), one per core. Same numbers either way; `onFrame` needs `sync`.
+   * `pipeline` (PPO): worker threads that also run the acting policy and collect whole rollouts
+   * while the update runs (rollout-pool.ts): other numbers than sync/async (one iteration of policy
+   * lag), deterministic for a seed, and faster where the update would leave cores idle.
    */
   vectorEnv?: VectorEnvKind;
 }
 
-export type VectorEnvKind = 'sync' | 'async';
+export type VectorEnvKind = 'sync' | 'async' | 'pipeline';
 export type { RunConfig } from './run-config.ts';
 
 export interface CheckpointInfo {
@@ -103,9 +107,16 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
     const envSpec = spec(config.env);
     const numEnvs = (hp as { numEnvs?: number }).numEnvs ?? 1;
     const vecConfig = { id: config.env, numEnvs, options: config.envOptions };
-    const vec = config.vectorEnv === 'async' ? await AsyncVectorEnv.create(vecConfig) : new SyncVectorEnv(vecConfig);
     let agent: Agent | null = null;
-    const env = tapTraining(vec, () => agent?.globalStep ?? 0, callbacks);
+    let env: VectorEnv;
+    let rollouts: RolloutPool | undefined;
+    if (config.vectorEnv === 'pipeline') {
+      if (!def.pipelined) throw new UsageError(`agent '${def.name}' cannot train on the pipeline vector env (it steps envs one vector step at a time): use --vector-env sync or async`);
+      env = rollouts = await RolloutPool.create(vecConfig, (hp as { numSteps: number }).numSteps, { backend: backend.name });
+    } else {
+      const vec = config.vectorEnv === 'async' ? await AsyncVectorEnv.create(vecConfig) : new SyncVectorEnv(vecConfig);
+      env = tapTraining(vec, () => agent?.globalStep ?? 0, callbacks);
+    }
     const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'));
     if (!resumeFrom) metrics.truncateAfter(-1); // a folder stopped before its first checkpoint starts over
     try {
@@ -115,6 +126,7 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
       agent = def.create(
         {
           env,
+          rollouts,
           rng: new Rng(agentSeed(config.seed)),
           totalSteps: config.steps,
           report: {

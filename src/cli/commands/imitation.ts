@@ -66,7 +66,7 @@ export function register(program: Command): void {
     .option('--backend <name>', 'tfjs backend')
     .option('--json', 'print the report as one JSON document')
     .action(async (clip: string, opts: Record<string, any>) => {
-      const vectorEnv = opts.vectorEnv === undefined ? undefined : oneOf('--vector-env', opts.vectorEnv, ['sync', 'async'] as const);
+      const vectorEnv = opts.vectorEnv === undefined ? undefined : oneOf('--vector-env', opts.vectorEnv, ['sync', 'async', 'pipeline'] as const);
       const seed = integerFlag('--seed', opts.seed, 0)!;
       const r = await compareTrackability(
         {

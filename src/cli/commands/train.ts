@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .option('--backend <name>', 'tfjs backend: auto, tensorflow, wasm or cpu (default auto)')
     .option('--checkpoint-every <n>', 'env steps between checkpoints (default a tenth of the run)')
     .option('--eval-episodes <n>', 'greedy episodes evaluated at each checkpoint (default 0)')
-    .option('--vector-env <kind>', 'sync (default: sub-envs in this thread) or async (worker threads, one per core)')
+    .option('--vector-env <kind>', 'sync (default: sub-envs in this thread), async (worker threads, one per core) or pipeline (ppo: workers run the policy and collect rollouts while the update runs)')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (opts: Record<string, any>) => {
       if (!opts.resume && (!opts.env || !opts.agent)) {
@@ -51,7 +51,7 @@ export function register(program: Command): void {
           backend: opts.backend,
           checkpointEvery: integerFlag('--checkpoint-every', opts.checkpointEvery, 1),
           evalEpisodes: integerFlag('--eval-episodes', opts.evalEpisodes, 0),
-          vectorEnv: opts.vectorEnv === undefined ? undefined : oneOf('--vector-env', opts.vectorEnv, ['sync', 'async'] as const),
+          vectorEnv: opts.vectorEnv === undefined ? undefined : oneOf('--vector-env', opts.vectorEnv, ['sync', 'async', 'pipeline'] as const),
         },
         {
           onStart: ({ runDir, config, backend, resumedFrom }) => {
