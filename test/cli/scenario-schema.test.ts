@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenarioFile, parseScenario, checkExpectation } from '../../src/cli/scenarios/schema.ts';
+import { runScenario } from '../../src/cli/scenarios/runner.ts';
 import { ValidationError, FileFormatError } from '../../src/core/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gymnast-scenario-'));
@@ -42,6 +43,22 @@ test('expectations: ranges and exact equality', () => {
   assert.not.ok(checkExpectation(NaN, { min: 0 }).ok);
   assert.ok(checkExpectation('abc', { equals: 'abc' }).ok);
   assert.not.ok(checkExpectation('abd', { equals: 'abc' }).ok);
+});
+
+test('a list of seeds runs the scenario once per seed; every expectation is checked for each', async () => {
+  const base = { name: 'x', env: 'CartPole-v1', agent: 'random', budget: { episodes: 3 } };
+  const one = async (seed: number) => (await runScenario(parseScenario({ ...base, seed, expect: { mean_return: { min: 0 } } }, 'inline'))).metrics;
+  const [m0, m1] = [await one(0), await one(1)];
+  assert.is.not(m0.hash, m1.hash);
+  // A bound between the two seeds' returns: one seed passes, the other fails, and the scenario fails.
+  const cut = (Number(m0.mean_return) + Number(m1.mean_return)) / 2;
+  assert.is.not(m0.mean_return, m1.mean_return);
+  const r = await runScenario(parseScenario({ ...base, seed: [0, 1], expect: { mean_return: { min: cut } } }, 'inline'));
+  assert.equal([r.metrics['hash@0'], r.metrics['hash@1'], r.metrics['mean_return@1']], [m0.hash, m1.hash, m1.mean_return]);
+  assert.equal(r.checks.map((c) => [c.metric, c.ok]), [['mean_return@0', Number(m0.mean_return) >= cut], ['mean_return@1', Number(m1.mean_return) >= cut]]);
+  assert.is(r.checks.filter((c) => c.ok).length, 1);
+  assert.not.ok(r.ok);
+  for (const seed of [[], [1, 1]]) assert.throws(() => parseScenario({ ...base, seed, expect: { mean_return: { min: 0 } } }, 'inline'), (e: unknown) => e instanceof ValidationError && /seed/.test(e.message));
 });
 
 test.run();

@@ -6,10 +6,10 @@
 import { UnknownIdError } from '../../core/errors.ts';
 import { make } from '../../envs/registry.ts';
 import { mean, randomRollout, std } from '../../envs/rollout.ts';
-import type { Scenario } from './schema.ts';
+import type { SeededScenario } from './schema.ts';
 
 export type ScenarioMetrics = Record<string, number | string>;
-export type ScenarioAgent = (scenario: Scenario) => ScenarioMetrics | Promise<ScenarioMetrics>;
+export type ScenarioAgent = (scenario: SeededScenario) => ScenarioMetrics | Promise<ScenarioMetrics>;
 
 const agents = new Map<string, ScenarioAgent>();
 

@@ -21,6 +21,8 @@ export const expectationSchema = z.union([
   z.object({ equals: z.union([z.number(), z.string()]).describe('exact value, e.g. a determinism hash') }).strict(),
 ]);
 
+const seedSchema = z.number().int().nonnegative();
+
 export const scenarioSchema = z
   .object({
     name: z.string().min(1).describe('short name shown in reports'),
@@ -28,7 +30,9 @@ export const scenarioSchema = z
     env: z.string().min(1).describe('registered env id, e.g. CartPole-v1'),
     options: z.record(z.string(), z.unknown()).default({}).describe('env options'),
     agent: z.string().min(1).describe('scenario agent: random, or one registered by a room (dqn, ppo, mdp-vi, …)'),
-    seed: z.number().int().nonnegative().describe('the one seed every random draw flows from'),
+    seed: z
+      .union([seedSchema, z.array(seedSchema).min(1).refine((a) => new Set(a).size === a.length, 'seeds must differ')])
+      .describe('the one seed every random draw flows from; a list runs the scenario once per seed and every expectation must hold for each'),
     budget: z
       .object({
         episodes: z.number().int().positive().optional().describe('episodes to run or evaluate'),
@@ -44,6 +48,13 @@ export const scenarioSchema = z
   .strict();
 
 export type Scenario = z.infer<typeof scenarioSchema>;
+/** What a scenario agent runs: the scenario with one of its seeds. */
+export type SeededScenario = Omit<Scenario, 'seed'> & { seed: number };
+
+/** A scenario's seeds, in the file's order. */
+export function scenarioSeeds(s: Scenario): number[] {
+  return typeof s.seed === 'number' ? [s.seed] : s.seed;
+}
 export type Expectation = z.infer<typeof expectationSchema>;
 
 /** Validates a parsed document; throws ValidationError naming `source` and every bad path. */
