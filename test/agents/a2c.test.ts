@@ -5,6 +5,7 @@ import { initBackend } from '../../src/nn/backend.ts';
 import { a2c, a2cSchema } from '../../src/agents/a2c.ts';
 import { counterValue } from './toy-envs.ts';
 import { makeAgent, meanLast } from './harness.ts';
+import { assertGradsClose, autodiff, categorical, gaussian, mlp, normalized, recordSteps } from './grad-check.ts';
 
 await initBackend('wasm');
 
@@ -44,5 +45,74 @@ for (const shared of [false, true]) {
     });
   }
 }
+
+
+// ---------------------------------------------------------------- gradients against autodiff
+//
+// The loss of a2c.ts's header, Stable-Baselines3's A2C.train (stable_baselines3/a2c/a2c.py) with
+// a ½ on the squared error (SB3's F.mse_loss has none; a2c.ts states the ½, as CleanRL's PPO):
+//   L = −mean(A·log π(a|s)) − entCoef·mean(H) + vfCoef·½·mean((V − R)²), A normalized when normAdv.
+// Written in tfjs; each update's gradient must be tf.grads of it at the parameters of that moment.
+
+const a2cCases = [
+  { name: 'separate networks, discrete, normalized advantages, entropy', envId: 'TestCounterTerminal-v0', discrete: true, cfg: { shared: false, normAdv: true, entCoef: 0.05 } },
+  { name: 'shared network, discrete, raw advantages', envId: 'TestCounterTerminal-v0', discrete: true, cfg: { shared: true, normAdv: false, entCoef: 0.02 } },
+  { name: 'separate networks, Gaussian, normalized advantages, entropy', envId: 'TestReach-v0', discrete: false, cfg: { shared: false, normAdv: true, entCoef: 0.05 } },
+];
+for (const gc of a2cCases) {
+  test(`each update is tf.grads of the A2C loss (${gc.name})`, async () => {
+    const cfg = { numEnvs: 4, numSteps: 6, gaeLambda: 0.9, learningRate: 0.05, optimizer: 'sgd', momentum: 0, vfCoef: 0.7, maxGradNorm: 1e9, hidden: [8], ...gc.cfg };
+    const batch = 4 * 6;
+    const h = makeAgent(a2c, gc.envId, cfg, 3 * batch, 2);
+    const { steps, shapes } = recordSteps(h.agent);
+    const nActor = 4, obsDim = 1, k = gc.discrete ? 2 : 1;
+    for (let u = 1; u <= 3; u++) {
+      await h.agent.train(u * batch);
+      assert.is(steps.length, u, 'one step per rollout');
+      const r = (h.agent as unknown as { rollout: { obs: Float32Array; actions: Float32Array; returns: Float32Array; advantages: Float32Array; valid: Uint8Array } }).rollout;
+      const ks = [...r.valid.keys()].filter((j) => r.valid[j]);
+      const m = ks.length;
+      const obs = Float32Array.from(ks, (j) => r.obs[j]!);
+      const actions = Float32Array.from(ks, (j) => r.actions[j]!);
+      const R = Float32Array.from(ks, (j) => r.returns[j]!);
+      const raw = ks.map((j) => r.advantages[j]!);
+      const adv = gc.cfg.normAdv ? normalized(raw) : raw;
+      const want = autodiff(steps[u - 1]!, shapes, (ps) => {
+        const x = tf.tensor2d(obs, [m, obsDim]);
+        let out: tf.Tensor2D, value: tf.Tensor;
+        if (gc.cfg.shared) {
+          // One network, k policy outputs and the value side by side in its last layer.
+          const both = mlp(x, ps.slice(0, nActor));
+          out = tf.slice(both, [0, 0], [m, k]);
+          value = tf.reshape(tf.slice(both, [0, k], [m, 1]), [m]);
+        } else {
+          out = mlp(x, ps.slice(0, nActor));
+          value = tf.reshape(mlp(x, ps.slice(gc.discrete ? nActor : nActor + 1)), [m]);
+        }
+        const { logp, entropy } = gc.discrete ? categorical(out, actions) : gaussian(out, ps[nActor]!, actions);
+        const pg = tf.neg(tf.mean(tf.mul(tf.tensor1d(adv), logp)));
+        const vl = tf.mul(0.5, tf.mean(tf.square(tf.sub(value, tf.tensor1d(R)))));
+        return tf.add(tf.sub(pg, tf.mul(gc.cfg.entCoef, tf.mean(entropy))), tf.mul(0.7, vl)) as tf.Scalar;
+      });
+      assertGradsClose(steps[u - 1]!.grads, want, `update ${u}`);
+    }
+    h.close();
+  });
+}
+
+test('SGD without momentum applies θ ← θ − lr·g with the recorded gradient', async () => {
+  const h = makeAgent(a2c, 'TestCounterTerminal-v0', { numEnvs: 4, numSteps: 6, learningRate: 0.05, optimizer: 'sgd', momentum: 0, maxGradNorm: 1e9, hidden: [8] }, 24, 2);
+  const { steps } = recordSteps(h.agent);
+  await h.agent.train(24);
+  const after = (h.agent as unknown as { params: { variable: tf.Variable }[] }).params.map((p) => p.variable.dataSync() as Float32Array);
+  const s = steps[0]!;
+  for (let p = 0; p < after.length; p++) {
+    for (let i = 0; i < after[p]!.length; i++) {
+      const want = s.params[p]![i]! - 0.05 * s.grads[p]![i]!;
+      assert.ok(Math.abs(after[p]![i]! - want) <= 1e-6 * Math.max(1, Math.abs(want)), `parameter ${p}[${i}]`);
+    }
+  }
+  h.close();
+});
 
 test.run();
