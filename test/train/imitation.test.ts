@@ -58,8 +58,6 @@ test('the episode curriculum follows the trainer: a killed and resumed run (asyn
   assert.ok(Math.min(...uncut.slice(0, 3)) <= 8 && Math.max(...uncut.slice(-3)) > 8, `lengths ${uncut.join(',')}`);
 });
 
-test('cleanup', () => {
-  rmSync(tmp, { recursive: true, force: true });
-});
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test.run();

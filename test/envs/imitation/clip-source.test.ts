@@ -62,8 +62,6 @@ test('a CMU BVH clip is retargeted onto the humanoid; not onto the biped', () =>
   assert.throws(() => loadImitationClip(bvh, loadCharacter('biped3d').skeleton), /retargeted onto humanoid3d only/);
 });
 
-test('cleanup', () => {
-  rmSync(dir, { recursive: true, force: true });
-});
+test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test.run();
