@@ -197,4 +197,39 @@ test('targetKl: the epochs stop after the first one whose last minibatch has app
   }
 });
 
+test("normalizeReward is Stable-Baselines3's VecNormalize: r / sqrt(var(discounted return) + 1e-8), clipped ±10", async () => {
+  // stable_baselines3/common/vec_env/vec_normalize.py: returns = returns·γ + r; ret_rms.update(returns);
+  // r / sqrt(ret_rms.var + 1e-8) clipped to ±clip_reward; returns[dones] = 0, dones being
+  // terminated or truncated. (Gymnasium 1.x's NormalizeReward differs: it zeroes the return on
+  // termination only, before adding the terminal reward.) The reset steps of next-step autoreset
+  // are no transitions and are skipped. TestCounter-v0 pays 1 a step and is truncated at 5.
+  const gamma = 0.9, n = 3, T = 20;
+  const h = makeAgent(ppo, 'TestCounter-v0', { numEnvs: n, numSteps: T, gamma, normalizeReward: true, hidden: [4] }, n * T, 0);
+  await h.agent.train(n * T);
+  const r = (h.agent as unknown as { rollout: { rewards: Float32Array; dones: Uint8Array; valid: Uint8Array } }).rollout;
+  const ret = new Array(n).fill(0);
+  const fed: number[] = [];
+  let clipped = 0, truncations = 0;
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < n; i++) {
+      const k = t * n + i;
+      if (!r.valid[k]) continue;
+      ret[i] = ret[i] * gamma + 1;
+      fed.push(ret[i]);
+      // Variance of the fed returns merged with RunningMeanStd's prior pseudo-batch (1e-4, 0, 1).
+      const N = fed.length, eps = 1e-4;
+      const m = fed.reduce((a, b) => a + b, 0) / N;
+      const v = fed.reduce((a, b) => a + (b - m) ** 2, 0) / N;
+      const variance = (eps + N * v + (m * m * eps * N) / (eps + N)) / (eps + N);
+      const raw = 1 / Math.sqrt(variance + 1e-8);
+      if (raw > 10) clipped++;
+      const want = Math.min(10, raw);
+      assert.ok(Math.abs(r.rewards[k]! - want) <= 1e-5 * want, `step ${t} env ${i}: ${r.rewards[k]} vs ${want}`);
+      if (r.dones[k]) { ret[i] = 0; truncations++; }
+    }
+  }
+  assert.ok(clipped > 0 && truncations >= n * 3, `clipped ${clipped}, episode ends ${truncations}`);
+  h.close();
+});
+
 test.run();
