@@ -44,7 +44,9 @@
  *   paper's rule; `'flagged'` uses the file's EnableFallContact bodies); off with
  *   `earlyTermination: false`. A `none`-loop clip also ends when it runs out.
  * - truncated: 600 steps (20 s, DeepMimic's test episodes; `maxEpisodeSteps`, applied by `make`),
- *   or a physics blow-up (non-finite state), with `info.error = PHYSICS_ERROR`.
+ *   or a physics blow-up (a non-finite action, or a non-finite or runaway state after the
+ *   physics step), with reward 0, `info.error = PHYSICS_ERROR` and `info.blowUp` naming what went
+ *   non-finite (`action [3] = NaN`, `joint velocities [7] = Infinity`).
  *
  * ## Rendering
  * `frame()` has the simulated bodies (named after their joints) and, with `ghost: true`, the
@@ -117,7 +119,8 @@ export class HumanoidTrackEnv implements Env<Float32Array, Float32Array> {
   private readonly scene: SceneSpec;
   private readonly transforms: Float32Array;
   private started = false;
-  private blownUp = false;
+  /** What blew up (the episode is over until reset), or null. */
+  private blownUp: string | null = null;
   private fallen = false;
   private startSeconds = 0;
   private closed = false;
@@ -170,7 +173,7 @@ export class HumanoidTrackEnv implements Env<Float32Array, Float32Array> {
     this.tracker = new PdTracker(this.sim, this.reference, { velocityTarget: this.options.velocityTarget });
     this.tracker.reset(start);
     this.started = true;
-    this.blownUp = false;
+    this.blownUp = null;
     this.fallen = false;
     this.observe();
     return { obs: this.obs.slice(), info: { timeSeconds: start, phase: this.reference.phase(start) } };
@@ -178,7 +181,11 @@ export class HumanoidTrackEnv implements Env<Float32Array, Float32Array> {
 
   step(action: Float32Array): StepResult<Float32Array> {
     if (!this.started) throw new UsageError(`${this.id}: call reset() before step()`);
-    if (this.blownUp) return { obs: this.obs.slice(), reward: 0, terminated: false, truncated: true, info: { error: PHYSICS_ERROR } };
+    if (this.blownUp) return this.blowUp(this.blownUp);
+    // make()'s action check refuses these; the env itself (unwrapped, or behind a wrapper that
+    // passes NaN on) ends the episode instead of feeding NaN to the PD targets.
+    const badAction = nonFiniteAction(action);
+    if (badAction) return this.blowUp(badAction);
     const scale = this.options.residualScaleRad;
     let residual: Float32Array | null = null;
     if (scale > 0) {
@@ -186,10 +193,8 @@ export class HumanoidTrackEnv implements Env<Float32Array, Float32Array> {
       residual = this.residual;
     }
     this.tracker.step(residual, 'free');
-    if (!this.observe()) {
-      this.blownUp = true;
-      return { obs: this.obs.slice(), reward: 0, terminated: false, truncated: true, info: { error: PHYSICS_ERROR } };
-    }
+    const cause = this.observe();
+    if (cause) return this.blowUp(cause);
     const fallBody = this.options.earlyTermination || !this.fallen ? this.fall.touchingBody(this.sim) : -1;
     if (fallBody >= 0) this.fallen = true;
     const fell = this.options.earlyTermination && fallBody >= 0;
@@ -205,13 +210,19 @@ export class HumanoidTrackEnv implements Env<Float32Array, Float32Array> {
     return { obs: this.obs.slice(), reward, terminated: fell || clipOver, truncated: false, info };
   }
 
-  /** Reads the character and the reference at the current time, builds the observation; false on a blow-up. */
-  private observe(): boolean {
+  /** Reads the character and the reference at the current time, builds the observation; what blew up, or null. */
+  private observe(): string | null {
     const t = this.timeSeconds;
     this.sim.readState(this.simState);
     this.reference.evaluate(t, this.refState);
     buildObservation(this.simState, this.reference.phase(t), this.obs);
-    return isPhysicalState(this.simState, this.obs);
+    return blowUpCause(this.simState, this.obs);
+  }
+
+  /** Ends the episode on a blow-up (and every step after it until reset): `info.blowUp` says what went non-finite. */
+  private blowUp(cause: string): StepResult<Float32Array> {
+    this.blownUp = cause;
+    return { obs: this.obs.slice(), reward: 0, terminated: false, truncated: true, info: { error: PHYSICS_ERROR, blowUp: cause } };
   }
 
   frame(): RenderFrame {
@@ -268,10 +279,34 @@ function writeBody(transforms: Float32Array, b: number, s: CharacterState, j: nu
 /** Beyond this the state is a blow-up, not motion. */
 const MAX_ABS_POSITION_M = 1e4;
 
-/** False when the physics has blown up: the root far beyond any motion, or a non-finite observation. */
-export function isPhysicalState(state: CharacterState, obs: Float32Array): boolean {
+/**
+ * Why the physics has blown up, in words (`root position [0] = NaN`, `observation [12] =
+ * Infinity`), or null while the state is physical: the root far beyond any motion, a non-finite
+ * number in the state read from the simulation or in the observation built from it.
+ */
+export function blowUpCause(state: CharacterState, obs: Float32Array): string | null {
   const p = state.pose;
-  if (!(Math.abs(p[0]!) < MAX_ABS_POSITION_M && Math.abs(p[1]!) < MAX_ABS_POSITION_M && Math.abs(p[2]!) < MAX_ABS_POSITION_M)) return false;
-  for (let i = 0; i < obs.length; i++) if (!Number.isFinite(obs[i]!)) return false;
-  return true;
+  for (let i = 0; i < 3; i++) {
+    if (!(Math.abs(p[i]!) < MAX_ABS_POSITION_M)) return `root position [${i}] = ${p[i]}${Number.isFinite(p[i]!) ? ` (beyond ${MAX_ABS_POSITION_M} m)` : ''}`;
+  }
+  const parts: [string, ArrayLike<number>][] = [
+    ['pose', state.pose], ['joint velocities', state.jointVel], ['body positions', state.bodyPos], ['body rotations', state.bodyRot],
+    ['body linear velocities', state.bodyLinVel], ['body angular velocities', state.bodyAngVel], ['observation', obs],
+  ];
+  for (const [name, values] of parts) {
+    const i = firstNonFinite(values);
+    if (i >= 0) return `${name} [${i}] = ${values[i]}`;
+  }
+  return null;
+}
+
+/** A non-finite action, in words (`action [3] = NaN`), or null: fed to the PD targets it would be a blow-up of its own. */
+export function nonFiniteAction(action: ArrayLike<number>): string | null {
+  const i = firstNonFinite(action);
+  return i < 0 ? null : `action [${i}] = ${action[i]}`;
+}
+
+function firstNonFinite(values: ArrayLike<number>): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return i;
+  return -1;
 }

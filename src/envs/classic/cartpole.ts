@@ -9,6 +9,7 @@
  *
  * ## Action space
  * `Discrete(2)`: 0 pushes the cart to the left (−x) with 10 N, 1 pushes it to the right (+x).
+ * Any other value (NaN, 2, 0.5) is an `InvalidActionError` naming it, also on the bare env.
  *
  * ## Observation space
  * `Box(4)`, float32, read back from the Rapier bodies after each step:
@@ -75,7 +76,7 @@
 import { z } from 'zod';
 import { Box, Discrete } from '../../core/spaces.ts';
 import { Rng } from '../../core/rng.ts';
-import { UsageError } from '../../core/errors.ts';
+import { InvalidActionError, UsageError } from '../../core/errors.ts';
 import type { RenderFrame, SceneSpec } from '../../core/frame.ts';
 import { RAPIER, type World } from '../physics/rapier.ts';
 import { PHYSICS_ERROR, type Env, type Info, type ResetResult, type StepResult } from '../env.ts';
@@ -155,6 +156,9 @@ export class CartPoleEnv implements Env<Float32Array, number> {
   step(action: number): StepResult<Float32Array> {
     if (!this.world) throw new UsageError(`${this.id}: call reset() before step()`);
     const s = this.state;
+    // Checked here too, not only by make()'s wrapper: any other value (NaN, 2, 0.5) used to be a
+    // push to the left. Gymnasium's CartPole asserts the same.
+    if (action !== 0 && action !== 1) throw new InvalidActionError(`${this.id}: action ${action} is not in ${this.actionSpace.toString()}: expected 0 (push left) or 1 (push right)`);
     if (this.blownUp) return { obs: this.observe(), reward: 0, terminated: false, truncated: true, info: { error: PHYSICS_ERROR } };
     const x0 = s[0]!, xDot0 = s[1]!, theta0 = s[2]!, thetaDot0 = s[3]!;
 

@@ -48,7 +48,9 @@
  * - terminated: `earlyTermination` and a body other than the feet touches the ground.
  * - truncated: the episode's length (`episodeSeconds`, 20 s = 600 steps, DeepMimic's test
  *   episodes; shorter while a curriculum runs, see `curriculum.ts` and `setSampleCount`); the end
- *   of a clip that does not loop; a physics blow-up (`info.error`).
+ *   of a clip that does not loop; a physics blow-up (a non-finite action, or a non-finite or
+ *   runaway state after the physics step: reward 0, `info.error = PHYSICS_ERROR`, `info.blowUp`
+ *   naming what went non-finite).
  * At the last step `info.episodeMetrics` has `normalized_return` (return over the best possible,
  *  one per step the episode could have run, as the paper's), `fall` (0 or 1), `pose_error_deg`
  * (mean angle between simulated and reference local joint rotations, actuated joints, until a
@@ -77,7 +79,7 @@ import { PHYSICS_ERROR, type Env, type Info, type ResetResult, type StepResult }
 import { loadCharacter } from '../character/assets.ts';
 import { CharacterState, quatAngleAt, translateOnGround } from '../character/character-state.ts';
 import { FallDetector } from '../character/fall.ts';
-import { buildScene, isPhysicalState, writeCharacterTransforms } from '../character/humanoid-track.ts';
+import { blowUpCause, buildScene, nonFiniteAction, writeCharacterTransforms } from '../character/humanoid-track.ts';
 import { headingAngle } from '../character/observation.ts';
 import { ReferenceMotion } from '../character/reference.ts';
 import { ImitationReward, type RewardTerms } from '../character/reward.ts';
@@ -157,7 +159,8 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
   private syncPending = false;
   private started = false;
   private closed = false;
-  private blownUp = false;
+  /** What blew up (the episode is over until reset), or null. */
+  private blownUp: string | null = null;
   private fallen = false;
   private steps = 0;
   private maxSteps = 0;
@@ -262,7 +265,7 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
     if (this.reference.clip.loop !== 'wrap') this.potentialSteps = Math.max(1, Math.min(this.maxSteps, Math.floor((duration - start) * CONTROL_HZ + 1e-9)));
     this.steps = 0;
     this.started = true;
-    this.blownUp = false;
+    this.blownUp = null;
     this.fallen = false;
     this.episodeReturn = 0;
     this.trackedSteps = 0;
@@ -286,7 +289,12 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
 
   step(action: Float32Array): StepResult<Float32Array> {
     if (!this.started) throw new UsageError(`${this.id}: call reset() before step()`);
-    if (this.blownUp) return { obs: this.obs.slice(), reward: 0, terminated: false, truncated: true, info: { error: PHYSICS_ERROR } };
+    if (this.blownUp) return { obs: this.obs.slice(), reward: 0, terminated: false, truncated: true, info: { error: PHYSICS_ERROR, blowUp: this.blownUp } };
+    // make()'s action check refuses these; the env itself (unwrapped, or behind a wrapper that
+    // passes NaN on) ends the episode instead of feeding NaN to the PD targets, where Rapier
+    // left the character frozen and the reward high.
+    const badAction = nonFiniteAction(action);
+    if (badAction) return this.blowUp(badAction);
     this.setPdTarget(action);
     const dt = this.sim.dtSeconds;
     for (let s = 0; s < this.substeps; s++) {
@@ -302,12 +310,8 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
     this.timeSeconds += this.substeps * dt;
     this.syncPending = this.options.syncRootPos && this.reference.clip.loop === 'wrap' && this.reference.cycle(this.timeSeconds) > cycleBefore;
     this.steps++;
-    if (!this.observe()) {
-      this.blownUp = true;
-      const info: Info = { error: PHYSICS_ERROR };
-      info.episodeMetrics = this.episodeMetrics();
-      return { obs: this.obs.slice(), reward: 0, terminated: false, truncated: true, info };
-    }
+    const cause = this.observe();
+    if (cause) return this.blowUp(cause);
     const o = this.options;
     const fallBody = o.earlyTermination || !this.fallen ? this.fall.touchingBody(this.sim) : -1;
     if (fallBody >= 0) this.fallen = true;
@@ -390,8 +394,8 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
     };
   }
 
-  /** Reads the character and the reference now, builds the observation; false on a blow-up. */
-  private observe(): boolean {
+  /** Reads the character and the reference now, builds the observation; what blew up, or null. */
+  private observe(): string | null {
     const t = this.timeSeconds;
     this.sim.readState(this.simState);
     const ref = this.refState;
@@ -407,7 +411,13 @@ export class ImitationEnv implements Env<Float32Array, Float32Array> {
       translateOnGround(future, this.refShiftX, this.refShiftZ);
     }
     buildImitationObservation(this.simState, this.reference.phase(t), this.futureRefs, this.obs);
-    return isPhysicalState(this.simState, this.obs);
+    return blowUpCause(this.simState, this.obs);
+  }
+
+  /** Ends the episode on a blow-up: `info.blowUp` says what went non-finite; every step until reset repeats it. */
+  private blowUp(cause: string): StepResult<Float32Array> {
+    this.blownUp = cause;
+    return { obs: this.obs.slice(), reward: 0, terminated: false, truncated: true, info: { error: PHYSICS_ERROR, blowUp: cause, episodeMetrics: this.episodeMetrics() } };
   }
 
   frame(): RenderFrame {

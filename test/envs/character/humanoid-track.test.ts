@@ -2,7 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FileFormatError, UnknownIdError, ValidationError } from '../../../src/core/errors.ts';
 import '../../../src/envs/character/index.ts';
-import { HumanoidTrackEnv } from '../../../src/envs/character/humanoid-track.ts';
+import { CharacterState } from '../../../src/envs/character/character-state.ts';
+import { blowUpCause, HumanoidTrackEnv, nonFiniteAction } from '../../../src/envs/character/humanoid-track.ts';
+import { PHYSICS_ERROR } from '../../../src/envs/env.ts';
 import { checkEnv } from '../../../src/envs/checker.ts';
 import { make, registeredIds } from '../../../src/envs/registry.ts';
 
@@ -65,6 +67,59 @@ test('bad options fail clearly: unknown clip, clip of another skeleton, physics 
   assert.throws(() => make('HumanoidTrack-v0', { options: { clip: 'biped3d_walk', character: 'humanoid3d' } }), (e: Error) => e instanceof FileFormatError && /another skeleton/.test(e.message));
   assert.throws(() => make('HumanoidTrack-v0', { options: { physicsHz: 100 } }), (e: Error) => /multiple of the 30 Hz/.test(e.message));
   assert.throws(() => make('HumanoidTrack-v0', { options: { pdMode: 'magic' } }), (e: Error) => e instanceof ValidationError && /pdMode/.test(e.message));
+});
+
+test('blowUpCause names the first non-finite number of the state or observation, or a runaway root; null when physical', () => {
+  const env = new HumanoidTrackEnv({ physicsHz: 120 });
+  try {
+    env.reset({ seed: 2 });
+    const obs = env.step(new Float32Array(28)).obs;
+    const state = new CharacterState(env.skeleton);
+    state.copyFrom(env.simState);
+    assert.is(blowUpCause(state, obs), null);
+    state.bodyAngVel[4] = Infinity;
+    assert.is(blowUpCause(state, obs), 'body angular velocities [4] = Infinity');
+    state.pose[1] = 2e4; // the root first: 2 × the 1e4 m bound
+    assert.is(blowUpCause(state, obs), 'root position [1] = 20000 (beyond 10000 m)');
+    state.copyFrom(env.simState);
+    obs[196] = NaN;
+    assert.is(blowUpCause(state, obs), 'observation [196] = NaN');
+    assert.is(nonFiniteAction(new Float32Array([0, 1, -Infinity])), 'action [2] = -Infinity');
+    assert.is(nonFiniteAction(new Float32Array([0, 1, -1])), null);
+  } finally {
+    env.close();
+  }
+});
+
+test('blow-ups end the episode, unwrapped too: a NaN action, or a non-finite state after the physics step', () => {
+  const env = new HumanoidTrackEnv({ physicsHz: 120 });
+  try {
+    env.reset({ seed: 1 });
+    const bad = new Float32Array(28);
+    bad[5] = NaN;
+    const r = env.step(bad);
+    assert.equal([r.reward, r.terminated, r.truncated], [0, false, true]);
+    assert.equal(r.info, { error: PHYSICS_ERROR, blowUp: 'action [5] = NaN' });
+    // Every step until reset says the same (a caller that ignores truncated learns nothing from it).
+    assert.equal(env.step(new Float32Array(28)).info, { error: PHYSICS_ERROR, blowUp: 'action [5] = NaN' });
+    // After reset the episode runs again.
+    env.reset({ seed: 1 });
+    const ok = env.step(new Float32Array(28));
+    assert.ok(!ok.truncated && ok.reward > 0.8, `reward ${ok.reward}`);
+    // The physics gives a non-finite velocity (simulated here: Rapier's own blow-ups are rare and
+    // not reproducible on demand); the step that reads it ends the episode and names it.
+    const read = env.sim.readState.bind(env.sim);
+    env.sim.readState = (out: CharacterState) => {
+      read(out);
+      out.jointVel[7] = NaN;
+      return out;
+    };
+    const blown = env.step(new Float32Array(28));
+    assert.equal([blown.reward, blown.truncated], [0, true]);
+    assert.equal(blown.info, { error: PHYSICS_ERROR, blowUp: 'joint velocities [7] = NaN' });
+  } finally {
+    env.close();
+  }
 });
 
 test.run();

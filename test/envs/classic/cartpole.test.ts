@@ -5,6 +5,7 @@ import { make } from '../../../src/envs/registry.ts';
 import { checkEnv } from '../../../src/envs/checker.ts';
 import { PHYSICS_ERROR } from '../../../src/envs/env.ts';
 import { Rng } from '../../../src/core/rng.ts';
+import { InvalidActionError } from '../../../src/core/errors.ts';
 
 /**
  * Gymnasium's CartPole equations of motion, transcribed from
@@ -222,6 +223,20 @@ test('checkEnv passes; frame has the cart and the pole above it', () => {
   checkEnv(make('CartPole-v1'));
   env.close();
   env.close();
+});
+
+test('the bare env rejects any action but 0 and 1, naming it (it pushed left on NaN, 2 or 0.5)', () => {
+  const env = new CartPoleEnv();
+  env.reset({ seed: 0 });
+  for (const a of [Number.NaN, Infinity, 2, 0.5, -1]) {
+    assert.throws(() => env.step(a), (e: unknown) => e instanceof InvalidActionError && e.message.includes(`action ${a} is not in Discrete(2)`), String(a));
+  }
+  // Nothing moved: the next valid step is the one a fresh env takes.
+  const fresh = new CartPoleEnv();
+  fresh.reset({ seed: 0 });
+  assert.equal(Array.from(env.step(1).obs), Array.from(fresh.step(1).obs));
+  env.close();
+  fresh.close();
 });
 
 test.run();

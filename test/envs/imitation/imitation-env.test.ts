@@ -7,6 +7,7 @@ import '../../../src/envs/imitation/index.ts';
 import { CharacterState } from '../../../src/envs/character/character-state.ts';
 import { lowestBodyPoint } from '../../../src/envs/character/reference.ts';
 import { checkEnv } from '../../../src/envs/checker.ts';
+import { PHYSICS_ERROR } from '../../../src/envs/env.ts';
 import { ImitationEnv } from '../../../src/envs/imitation/imitation-env.ts';
 import { resolveClipPath } from '../../../src/motion/data-path.ts';
 import { loadClip } from '../../../src/motion/load.ts';
@@ -309,6 +310,37 @@ test('residual actions: zero follows the reference', () => {
     assert.ok(s.reward > 0.7, `reward ${s.reward}`);
   } finally {
     env.close();
+  }
+});
+
+test('blow-ups end the episode, unwrapped too: a NaN action (it froze the character at reward 0.4-0.9) or a non-finite state', () => {
+  for (const env of [humanoid(), biped()]) {
+    try {
+      env.reset({ seed: 4 });
+      const bad = referenceAction(env);
+      bad[3] = NaN;
+      const r = env.step(bad);
+      assert.equal([r.reward, r.terminated, r.truncated], [0, false, true], env.id);
+      assert.is(r.info.error, PHYSICS_ERROR);
+      assert.is(r.info.blowUp, 'action [3] = NaN');
+      assert.ok(r.info.episodeMetrics, 'the episode\'s metrics on its last step');
+      const after = env.step(referenceAction(env));
+      assert.equal([after.reward, after.truncated, after.info.blowUp], [0, true, 'action [3] = NaN'], env.id);
+      env.reset({ seed: 4 });
+      const ok = env.step(referenceAction(env));
+      assert.ok(!ok.truncated && ok.reward > 0.5, `${env.id}: reward after reset ${ok.reward}`);
+      // A non-finite state read from the physics (simulated at the read: see the character room's test).
+      const read = env.sim.readState.bind(env.sim);
+      env.sim.readState = (out: CharacterState) => {
+        read(out);
+        out.bodyPos[2] = Infinity;
+        return out;
+      };
+      const blown = env.step(referenceAction(env));
+      assert.equal([blown.reward, blown.truncated, blown.info.blowUp], [0, true, 'body positions [2] = Infinity'], env.id);
+    } finally {
+      env.close();
+    }
   }
 });
 
