@@ -48,8 +48,12 @@ test('train --env BipedImitate-v0 --agent ppo --steps 2000 (imitation settings, 
   assert.is(e.code, 0, e.stderr);
   const ev = JSON.parse(e.stdout);
   for (const k of ['normalized_return', 'fall', 'pose_error_deg', 'end_effector_error_cm']) assert.type(ev.metrics[k], 'number', k);
-  assert.ok(ev.metrics.normalized_return >= 0 && ev.metrics.normalized_return <= 1);
-  assert.ok(ev.metrics.fall >= 0 && ev.metrics.fall <= 1);
+  // One test episode of the looping walk can run 20 s = 600 control steps (imitation-env.ts's
+  // episodeSeconds default, 30 Hz): normalized_return is the return over those 600 (reward ≤ 1 a step).
+  assert.ok(Math.abs(ev.metrics.normalized_return - ev.mean_return / 600) < 1e-9, `normalized_return ${ev.metrics.normalized_return}, return ${ev.mean_return}`);
+  // One episode: fall is that episode's 0 or 1, and an episode that fell ended before 20 s.
+  assert.ok(ev.metrics.fall === 0 || ev.metrics.fall === 1, `fall ${ev.metrics.fall}`);
+  assert.is(ev.metrics.fall === 1, ev.metrics.episode_seconds < 20, `fall ${ev.metrics.fall} after ${ev.metrics.episode_seconds} s`);
 
   const p = await gymnast('push', run, '--json', '--pre', '0.3', '--post', '0.5', '--max-force', '200', '--tolerance', '100');
   assert.is(p.code, 0, p.stderr);
@@ -57,8 +61,17 @@ test('train --env BipedImitate-v0 --agent ppo --steps 2000 (imitation settings, 
   assert.equal([push.env, push.durationSeconds], ['BipedImitate-v0', 0.2]);
   for (const dir of ['forward', 'sideways'] as const) {
     assert.is(push[dir].direction, dir);
-    assert.ok(push[dir].maxSurvivedN >= 0 && push[dir].maxSurvivedN <= 200);
-    assert.ok(push[dir].trials.length >= 1);
+    // The bisection's bracket: the largest force survived and the smallest that felled it are
+    // forces actually tried with those outcomes, at most --tolerance (100 N) apart; or 200 N
+    // (--max-force) survived, or it fell unpushed and both are 0.
+    const { maxSurvivedN, minFallN, trials } = push[dir] as { maxSurvivedN: number; minFallN: number | null; trials: { forceN: number; survived: boolean }[] };
+    const tried = (f: number, survived: boolean) => trials.some((t) => t.forceN === f && t.survived === survived);
+    if (push.fallsUnpushed) assert.equal([maxSurvivedN, minFallN], [0, 0]);
+    else if (minFallN === null) assert.ok(maxSurvivedN === 200 && tried(200, true), `${dir}: ${JSON.stringify(push[dir])}`);
+    else {
+      assert.ok(tried(minFallN, false) && (maxSurvivedN === 0 || tried(maxSurvivedN, true)), `${dir}: ${JSON.stringify(push[dir])}`);
+      assert.ok(minFallN > maxSurvivedN && minFallN - maxSurvivedN <= 100, `${dir}: bracket [${maxSurvivedN}, ${minFallN}]`);
+    }
   }
   // `--option` reaches the push test's env: a bad value is refused by name.
   const bad = await gymnast('push', run, '--option', 'syncRootPos=maybe');
@@ -77,8 +90,6 @@ test('bad clips: one message naming the problem, exit code 2', async () => {
   assert.match(other.stderr, /humanoid3d_walk\.txt: Frames\[0\]: has 44 values per frame but the character 'biped3d_mocap' needs 30/);
 });
 
-test('cleanup', () => {
-  rmSync(tmp, { recursive: true, force: true });
-});
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test.run();
