@@ -32,16 +32,26 @@ test.after.each(() => {
   for (const p of running.splice(0)) p.close();
 });
 
-test('steps in real time: about 1 / dt steps per second, episodes reported as curves', async () => {
+test('steps in real time × speed: 1 / dt steps per second of its clock, episodes reported as curves', async () => {
   const hub = new ViewerHub();
-  const t0 = performance.now();
-  const player = track(new EnvPlayer(hub, new ShapesEnv(), { speed: 4 }).start());
-  await sleep(1000);
+  // The player's clock is stepped by hand: its timer still ticks, but time passes only here.
+  const clock = { ms: 0 };
+  const player = track(new EnvPlayer(hub, new ShapesEnv(), { speed: 4, now: () => clock.ms }).start());
+  const counts: number[] = [];
+  for (let k = 1; k <= 20; k++) {
+    const before = player.totalSteps;
+    clock.ms = 50 * k;
+    // The next timer tick hands the player those 50 ms.
+    for (let wait = 0; wait < 2000 && player.totalSteps === before; wait++) await sleep(5);
+    counts.push(player.totalSteps);
+  }
+  await sleep(50); // more timer ticks, no time passing: no more steps
   player.close();
-  const seconds = (performance.now() - t0) / 1000;
-  // ShapesEnv: 0.02 s steps, so 4× speed is 200 steps a second of wall time, never more
-  // (timers may fire late on a busy machine, so fewer is possible).
-  assert.ok(player.totalSteps > 100 && player.totalSteps <= seconds * 200 + 1, `${player.totalSteps} steps in ${seconds.toFixed(3)} s`);
+  // ShapesEnv steps 0.02 s, so 1 s of clock at 4× speed is 4 / 0.02 = 200 steps, 10 per 50 ms;
+  // the budget is carried over by subtraction, so a step may land one tick late.
+  assert.ok(Math.abs(player.totalSteps - 200) <= 1, `${player.totalSteps} steps`);
+  assert.is(counts.at(-1), player.totalSteps);
+  counts.forEach((n, i) => assert.ok(Math.abs(n - 10 * (i + 1)) <= 1, `${n} steps after ${50 * (i + 1)} ms`));
   assert.ok(player.episodes >= 1);
   const point = player.channel.metricHistory()[0]!;
   assert.equal(point.values, { 'charts/episodic_return': 100, 'charts/episodic_length': 100 });

@@ -25,6 +25,8 @@ export interface ClipPlayerOptions {
   meta?: Record<string, MetaValue>;
   /** Timer ticks per second (default 60). */
   tickHz?: number;
+  /** The wall clock, ms (default `performance.now`): tests pass one they step. */
+  now?: () => number;
 }
 
 export class ClipPlayer {
@@ -47,7 +49,7 @@ export class ClipPlayer {
       advance: (seconds) => this.advance(seconds, false),
       stepOnce: () => this.advance(this.clip.fps > 0 ? 1 / this.clip.fps : 1 / 30),
       publishState: (paused, speed) => this.channel.setState({ paused, speed }),
-    });
+    }, options.now);
     this.restartSeconds = clip.loop === 'wrap' ? (options.restartSeconds ?? 12) : clip.duration;
     this.channel = hub.channel({
       id: options.id ?? `clip:${clip.name}`,

@@ -38,6 +38,8 @@ export interface EnvPlayerOptions {
   /** Wall time one tick may spend stepping, ms (default 8): a slow env runs slower than real time, the server stays responsive. */
   maxTickMs?: number;
   log?: (line: string) => void;
+  /** The wall clock, ms (default `performance.now`): tests pass one they step. */
+  now?: () => number;
 }
 
 /** The env step used until the env tells us (two frames' times); Gymnasium's classic control uses 0.02 s. */
@@ -62,6 +64,7 @@ export class EnvPlayer {
   private episodeLength = 0;
   private needsDiscontinuity = true;
   private failures = 0;
+  private readonly now: () => number;
   totalSteps = 0;
   episodes = 0;
   /** Returns of finished episodes (the last 100). */
@@ -73,6 +76,7 @@ export class EnvPlayer {
     private readonly options: EnvPlayerOptions = {},
   ) {
     this.policy = options.policy ?? (() => env.actionSpace.sample());
+    this.now = options.now ?? (() => performance.now());
     this.clock = new PlaybackClock(options.speed ?? 1, options.tickHz ?? 60, {
       advance: (seconds, nowMs) => this.advance(seconds, nowMs),
       stepOnce: () => {
@@ -81,7 +85,7 @@ export class EnvPlayer {
       },
       publishState: () => this.setState(),
       resumed: () => (this.budgetSeconds = 0),
-    });
+    }, this.now);
     const seed = options.seed ?? 0;
     env.actionSpace.seed(seed);
     this.obs = env.reset({ seed }).obs;
@@ -145,7 +149,7 @@ export class EnvPlayer {
       this.stepOnce();
       this.budgetSeconds -= dt;
       steps++;
-      if (performance.now() > deadline) break;
+      if (this.now() > deadline) break;
     }
     if (this.budgetSeconds >= dt) this.budgetSeconds = 0; // behind real time: drop the debt
     if (steps > 0) this.publish(false);

@@ -22,10 +22,12 @@ export class PlaybackClock {
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastTickMs = 0;
 
+  /** `now` is the wall clock in ms (tests pass one they step, so playback time is exact). */
   constructor(
     public speed: number,
     private readonly tickHz: number,
     private readonly handlers: PlaybackHandlers,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   get running(): boolean {
@@ -34,7 +36,7 @@ export class PlaybackClock {
 
   start(): void {
     if (this.timer) return;
-    this.lastTickMs = performance.now();
+    this.lastTickMs = this.now();
     this.timer = setInterval(() => this.tick(), 1000 / this.tickHz);
   }
 
@@ -50,7 +52,7 @@ export class PlaybackClock {
         break;
       case 'resume':
         this.paused = false;
-        this.lastTickMs = performance.now();
+        this.lastTickMs = this.now();
         this.handlers.resumed?.();
         break;
       case 'step':
@@ -65,7 +67,7 @@ export class PlaybackClock {
   }
 
   private tick(): void {
-    const now = performance.now();
+    const now = this.now();
     const elapsedSeconds = (now - this.lastTickMs) / 1000;
     this.lastTickMs = now;
     if (!this.paused) this.handlers.advance(elapsedSeconds * this.speed, now);
