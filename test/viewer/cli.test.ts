@@ -51,7 +51,7 @@ test('start --headless: on 127.0.0.1, frames of every source and the training ru
   assert.match(r.stdout, / 0 invalid messages/);
   assert.not.match(r.stderr, /training failed|worker failed/);
   assert.not.match(r.stdout, /not every source was seen/);
-  if (!registeredIds().includes('CartPole-v1')) return;
+  assert.ok(registeredIds().includes('CartPole-v1'), 'CartPole-v1 is a shipped env: its absence is a failure, not a pass');
   assert.ok((frames.get('rollout:CartPole-v1') ?? 0) > 10, r.stdout);
   assert.match(r.stdout, /PPO learning CartPole-v1/);
   assert.ok(Number(/(\d+) metric points/.exec(r.stdout)?.[1]) > 0, `no metric points:\n${r.stdout}`);
@@ -97,7 +97,7 @@ test('view --host elsewhere than loopback prints a warning first', async () => {
 });
 
 test('view --run follows a run folder: its curves, and its latest checkpoint playing', async () => {
-  if (!registeredIds().includes('CartPole-v1')) return;
+  assert.ok(registeredIds().includes('CartPole-v1'), 'CartPole-v1 is a shipped env: its absence is a failure, not a pass');
   const dir = mkdtempSync(join(tmpdir(), 'gymnast-view-run-'));
   try {
     const out = join(dir, 'run');
