@@ -86,9 +86,11 @@ test('time going backwards marks a discontinuity (an episode reset)', async () =
   assert.equal(flags, [0, 0, FRAME_DISCONTINUITY]);
 });
 
-test('a client that reads too slowly has ticks dropped, then is disconnected; others are served', async () => {
-  const hub = new ViewerHub({ softBufferBytes: 1000, hardBufferBytes: 1_000_000, stallMs: 50 });
-  const ch = hub.channel({ id: 'a', kind: 'rollout', scene, maxFps: 1000 });
+test('a client that reads too slowly has ticks dropped, then is disconnected; others are served', () => {
+  // The limits run on a clock stepped here: a tick every 5 ms of it.
+  const clock = { ms: 0 };
+  const hub = new ViewerHub({ softBufferBytes: 1000, hardBufferBytes: 1_000_000, stallMs: 50 }, () => {}, () => clock.ms);
+  const ch = hub.channel({ id: 'a', kind: 'rollout', scene });
   const slow = new FakeSink();
   const fast = new FakeSink();
   hub.addClient(slow);
@@ -96,15 +98,16 @@ test('a client that reads too slowly has ticks dropped, then is disconnected; ot
   slow.backlog = 5000;
   const before = fast.frames.length;
   for (let i = 0; i < 20; i++) {
-    ch.publish(frameAt(i, i));
-    await sleep(5); // ≥ 5 ms apart: never throttled at maxFps 1000, and the 50 ms stall passes
+    clock.ms = 5 * i;
+    ch.publish(frameAt(i, i), { immediate: true });
+    // Dropping since 0 ms: still connected at 50 ms, disconnected at the first tick after (55 ms).
+    assert.is(slow.terminated, clock.ms > 50, `at ${clock.ms} ms`);
   }
-  assert.ok(slow.terminated, 'stalled client is disconnected');
-  assert.ok(fast.frames.length - before >= 10, 'the healthy client kept getting ticks');
+  assert.is(fast.frames.length - before, 20, 'the healthy client got every tick');
   const s = hub.stats();
   assert.is(s.clients, 1);
   assert.is(s.disconnected.stalled, 1);
-  assert.ok(s.framesDropped > 0);
+  assert.is(s.framesDropped, 12, 'the ticks at 0, 5, …, 55 ms');
 });
 
 test('a client past the hard limit is disconnected at once', () => {
@@ -145,12 +148,21 @@ test('malformed, unknown and binary messages get an error reply and change nothi
 });
 
 test('a flood of messages is rate limited', () => {
-  const hub = new ViewerHub({ maxMessagesPerSecond: 10 });
+  const clock = { ms: 0 };
+  const hub = new ViewerHub({ maxMessagesPerSecond: 10 }, () => {}, () => clock.ms);
   const calls: string[] = [];
   hub.channel({ id: 'a', kind: 'rollout', scene, control: (a) => calls.push(a) });
   const client = hub.addClient(new FakeSink());
-  for (let i = 0; i < 100; i++) hub.receive(client, '{"type":"control","channel":"a","action":"pause"}', false);
-  assert.ok(calls.length >= 10 && calls.length <= 12, `${calls.length} handled`);
+  const flood = () => {
+    for (let i = 0; i < 100; i++) hub.receive(client, '{"type":"control","channel":"a","action":"pause"}', false);
+  };
+  flood();
+  // A burst of the rate's size (client-connection.ts), then 10 a second: 0.5 s later, 5 more.
+  assert.is(calls.length, 10);
+  clock.ms = 500;
+  flood();
+  assert.is(calls.length, 15);
+  assert.is(hub.stats().badMessages, 185);
 });
 
 test('control messages reach the channel controller; its state is broadcast', () => {
