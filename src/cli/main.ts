@@ -104,7 +104,7 @@ function describe(e: unknown): { line: string; code: number } {
   if (e instanceof Error && typeof sys.code === 'string' && typeof sys.path === 'string' && sys.code in FILE_PROBLEMS) {
     return { line: `${sys.path}: ${FILE_PROBLEMS[sys.code]} (${sys.syscall ?? 'fs'} ${sys.code})`, code: 2 };
   }
-  return { line: `internal error: ${firstLine(messageOf(e))} (rerun with --verbose for the stack)`, code: 1 };
+  return { line: `internal error: ${firstLine(messageOf(e))}${verbose ? '' : ' (rerun with --verbose for the stack)'}`, code: 1 };
 }
 
 /**
