@@ -101,6 +101,20 @@ test('0 < λ < 1, 3 envs, mixed terminations and truncations: the sum of discoun
   }
 });
 
+test('an episode end stops the sum even when the next stored step is a valid transition', () => {
+  // Next-step autoreset always leaves a reset step after an end; without one (same-step autoreset,
+  // the next episode's first transition stored right after), nothing may leak across the end.
+  // Terminations only, so no bootstrap value is read from the next episode.
+  const T = 6, n = 2;
+  const terminated = [0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0];
+  const rewards = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map((x) => x / 4);
+  const values = [3, -1, 2, 0.5, -2, 1, 4, 1.5, -3, 2.5, 0.25, -0.75];
+  const r = rollout(T, n, { rewards, values, terminated, dones: terminated });
+  computeGae(r, [1.5, -0.5], T, n, 0.95, 0.7);
+  const want = bruteForceGae(r, [1.5, -0.5], T, n, 0.95, 0.7);
+  for (let k = 0; k < T * n; k++) assert.ok(Math.abs(r.advantages[k]! - want[k]!) < 1e-12, `step ${Math.floor(k / n)} env ${k % n}: ${r.advantages[k]} vs ${want[k]}`);
+});
+
 test('normalizeAdvantages: (A − mean) / (unbiased std + 1e-8) over the first m entries only', () => {
   const a = Float32Array.of(1, -2, 4, 0.5, 99);
   const m = 4;
@@ -110,6 +124,12 @@ test('normalizeAdvantages: (A − mean) / (unbiased std + 1e-8) over the first m
   normalizeAdvantages(a, m);
   for (let j = 0; j < m; j++) assert.ok(Math.abs(a[j]! - want[j]!) < 1e-6, `entry ${j}: ${a[j]} vs ${want[j]}`);
   assert.is(a[4], 99, 'entries past m untouched');
+  // Nearly equal advantages: the 1e-8 is of the order of the std and shows.
+  const tiny = Float32Array.of(0, 2e-8);
+  const [x0, x1] = [tiny[0]!, tiny[1]!];
+  const tm = (x0 + x1) / 2, ts = Math.sqrt(((x0 - tm) ** 2 + (x1 - tm) ** 2) / 1);
+  normalizeAdvantages(tiny, 2);
+  assert.ok(Math.abs(tiny[0]! - (x0 - tm) / (ts + 1e-8)) < 1e-6, `tiny std: ${tiny[0]}`);
   const one = Float32Array.of(3);
   normalizeAdvantages(one, 1);
   assert.is(one[0], 3, 'one entry: unchanged');
