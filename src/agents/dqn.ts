@@ -14,12 +14,14 @@
  * (y = r + γ·max Q'(s_final)); terminated ones do not (y = r).
  */
 import { z } from 'zod';
+import { UsageError } from '../core/errors.ts';
 import { Discrete } from '../core/spaces.ts';
 import type { Rng, RngState } from '../core/rng.ts';
 import { Mlp } from '../nn/mlp.ts';
 import { argmaxRows } from '../nn/distributions.ts';
 import { Adam, clipGradNorm } from '../nn/optim.ts';
 import { requireArray, restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
+import { MAX_FLOATS } from './rollout-storage.ts';
 import { linearSchedule, mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
 
 // ---------------------------------------------------------------- hyperparameters
@@ -29,7 +31,7 @@ export const dqnSchema = z
   .object({
     numEnvs: z.number().int().min(1).max(256).default(1).describe('parallel envs in the vector env'),
     learningRate: z.number().positive().max(1).default(2.5e-4).describe('Adam learning rate'),
-    bufferSize: z.number().int().min(1).max(10_000_000).default(10_000).describe('replay buffer capacity (transitions)'),
+    bufferSize: z.number().int().min(1).max(10_000_000).default(10_000).describe('replay buffer capacity (transitions); with the observations it stores, at most 2^28 numbers (2 × obs size + 3 a transition)'),
     gamma: z.number().min(0).max(1).default(0.99).describe('discount factor'),
     tau: z.number().gt(0).max(1).default(1).describe('target update rate: 1 copies the weights, < 1 is Polyak averaging'),
     targetNetworkFrequency: z.number().int().min(1).default(500).describe('env steps between target network updates'),
@@ -65,6 +67,14 @@ class ReplayBuffer {
     readonly capacity: number,
     readonly obsDim: number,
   ) {
+    // Checked before allocating: bufferSize may be 10^7, and with a wide observation that is
+    // gigabytes (or a RangeError from the typed array) at the first line below.
+    const perTransition = 2 * obsDim + 3;
+    if (capacity * perTransition > MAX_FLOATS) {
+      throw new UsageError(
+        `dqn: bufferSize ${capacity} × ${perTransition} numbers a transition (observation and next observation of ${obsDim}, action, reward, terminated) is ${(capacity * perTransition).toExponential(2)} numbers, over the ${MAX_FLOATS} (2^28, 1 GiB of float32) gymnast allows: bufferSize at most ${Math.floor(MAX_FLOATS / perTransition)} for this env`,
+      );
+    }
     this.obs = new Float32Array(capacity * obsDim);
     this.nextObs = new Float32Array(capacity * obsDim);
     this.actions = new Int32Array(capacity);
@@ -127,12 +137,13 @@ class Dqn implements Agent {
     this.n = env.numEnvs;
     this.obsDim = env.obsDim;
     this.numActions = (env.singleActionSpace as Discrete).n;
+    // The replay buffer first: a bufferSize it refuses leaves no network variables behind.
+    this.rb = new ReplayBuffer(cfg.bufferSize, this.obsDim);
     const spec = { sizes: [this.obsDim, ...cfg.hidden, this.numActions], activation: cfg.activation, outputGain: 1 } as const;
     this.qNetwork = new Mlp('q', spec, rng);
     this.targetNetwork = new Mlp('q_target', spec, rng);
     this.targetNetwork.copyFrom(this.qNetwork);
     this.optimizer = new Adam(this.qNetwork.params, { lr: cfg.learningRate });
-    this.rb = new ReplayBuffer(cfg.bufferSize, this.obsDim);
     this.obs = new Float32Array(this.n * this.obsDim);
     this.resetPending = new Uint8Array(this.n);
     this.actions = new Float32Array(this.n);

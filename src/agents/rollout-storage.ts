@@ -13,8 +13,8 @@
  */
 import { UsageError } from '../core/errors.ts';
 
-/** The most numbers one rollout may store (about 1 GiB of float32). */
-const MAX_FLOATS = 2 ** 28;
+/** The most numbers one rollout (or DQN's replay buffer) may store (about 1 GiB of float32). */
+export const MAX_FLOATS = 2 ** 28;
 
 export class RolloutStorage {
   readonly obs: Float32Array;

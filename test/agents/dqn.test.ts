@@ -5,6 +5,9 @@ import { initBackend } from '../../src/nn/backend.ts';
 import { dqn, dqnSchema } from '../../src/agents/dqn.ts';
 import { Box, Discrete } from '../../src/core/spaces.ts';
 import { counterValue } from './toy-envs.ts';
+import { UsageError } from '../../src/core/errors.ts';
+import type { Env, StepResult } from '../../src/envs/env.ts';
+import { register } from '../../src/envs/registry.ts';
 import { makeAgent, meanLast } from './harness.ts';
 
 await initBackend('wasm');
@@ -69,6 +72,31 @@ test('checkpoint and restore: the same greedy actions, replay buffer and counter
   assert.equal(Array.from((b.agent as any).qNetwork.forward(obs, 4)), Array.from((a.agent as any).qNetwork.forward(obs, 4)));
   a.close();
   b.close();
+});
+
+/** 20 observations, 2 actions: wide enough for the schema's largest bufferSize to go past the bound. */
+class Wide implements Env<Float32Array, number> {
+  readonly id = 'TestWide-v0';
+  readonly observationSpace = new Box(-1, 1, [20]);
+  readonly actionSpace = new Discrete(2);
+  reset() {
+    return { obs: new Float32Array(20), info: {} };
+  }
+  step(): StepResult<Float32Array> {
+    return { obs: new Float32Array(20), reward: 0, terminated: true, truncated: false, info: {} };
+  }
+  close() {}
+}
+register({ id: 'TestWide-v0', create: () => new Wide(), description: '20 zeros', module: import.meta.url, family: 'test' });
+
+test('bufferSize is bounded before allocating: 2^28 numbers, the field and the largest size for the env named', () => {
+  const tensors = tf.memory().numTensors;
+  // 10^7 transitions × (2 × 20 + 3) = 4.3e8 numbers > 2^28 = 268435456; at most floor(2^28 / 43) = 6242685.
+  assert.throws(
+    () => makeAgent(dqn, 'TestWide-v0', { ...fast, bufferSize: 10_000_000 }, 1000),
+    (e: unknown) => e instanceof UsageError && /dqn: bufferSize 10000000 × 43 numbers a transition .* over the 268435456 .* bufferSize at most 6242685 for this env/.test(e.message),
+  );
+  assert.is(tf.memory().numTensors, tensors, 'no network made before the refusal');
 });
 
 test.run();
