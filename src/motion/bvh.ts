@@ -51,6 +51,15 @@ const DEG = Math.PI / 180;
 /** How deep joints may nest (the root is depth 0). */
 export const MAX_BVH_DEPTH = 256;
 
+/**
+ * A message quotes tokens of the file, and a token can be a megabyte long (a line with no spaces):
+ * each run of more than 60 characters without a space is cut, and the whole to 500 characters.
+ */
+function shortened(problem: string): string {
+  const cut = problem.replace(/\S{61,}/g, (t) => `${t.slice(0, 40)}… (${t.length} characters)`);
+  return cut.length > 500 ? `${cut.slice(0, 497)}...` : cut;
+}
+
 /** Line-by-line token cursor that knows where it is, for error messages. */
 class Cursor {
   private line = 0;
@@ -67,7 +76,7 @@ class Cursor {
   }
 
   fail(problem: string, line = this.line): never {
-    throw new FileFormatError(this.file, line > this.lines.length ? `line ${line} (end of file)` : `line ${line}`, problem);
+    throw new FileFormatError(this.file, line > this.lines.length ? `line ${line} (end of file)` : `line ${line}`, shortened(problem));
   }
 
   /** Next token, moving across lines; null at end of file. */

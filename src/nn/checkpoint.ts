@@ -23,7 +23,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { writeFileAtomic, writeFileSynced } from '../core/atomic-write.ts';
 import { join } from 'node:path';
-import { FileFormatError } from '../core/errors.ts';
+import { z } from 'zod';
+import { FileFormatError, GymnastError } from '../core/errors.ts';
 import type { Param } from './mlp.ts';
 import { assignArray, type OptimizerState } from './optim.ts';
 
@@ -61,6 +62,53 @@ interface ManifestFile {
   weightsManifest: { paths: string[]; weights: ManifestEntry[] }[];
   /** optimizer.json only: per optimizer, its kind, step and lr (slots are in the manifest). */
   optimizers?: Record<string, { kind: OptimizerState['kind']; step: number; lr: number; slots: string[] }>;
+}
+
+/** What a reader needs of model.json, optimizer.json and arrays.json; checked before any of it is used. */
+const manifestSchema = z
+  .object({
+    weightsManifest: z
+      .array(
+        z
+          .object({
+            paths: z.array(z.string()).min(1),
+            weights: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().min(0)), dtype: z.enum(['float32', 'int32']) }).loose()),
+          })
+          .loose(),
+      )
+      .min(1),
+    optimizers: z
+      .record(z.string(), z.object({ kind: z.enum(['adam', 'sgd', 'rmsprop']), step: z.number().int().min(0), lr: z.number().min(0), slots: z.array(z.string()) }).loose())
+      .optional(),
+  })
+  .loose();
+
+function parseManifest(file: string, bytes: Buffer): ManifestFile {
+  const r = manifestSchema.safeParse(parseJson(file, bytes));
+  if (r.success) return r.data as unknown as ManifestFile;
+  const issue = r.error.issues[0]!;
+  throw new FileFormatError(file, issue.path.map(String).join('.') || '(root)', oneLine(issue.message));
+}
+
+/** A message as one line of at most 300 characters (V8's JSON errors quote the text, newlines and all). */
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+}
+
+/**
+ * Runs `restore` (an agent's or model's) on checkpoint data read from `where`. The files passed
+ * their checks, but what is inside them may not fit the agent (a string where state.json should
+ * hold a number, an RNG state of the wrong shape): that is a damaged file, reported as one
+ * FileFormatError naming the checkpoint, never a TypeError from deep inside the restore.
+ */
+export function restoreFrom(where: string, restore: () => void): void {
+  try {
+    restore();
+  } catch (e) {
+    if (e instanceof GymnastError) throw e;
+    throw new FileFormatError(where, 'state', `does not fit this run: ${oneLine(e instanceof Error ? e.message : String(e))}`);
+  }
 }
 
 const FORMAT = 'gymnast-checkpoint/1';
@@ -163,11 +211,11 @@ export function latestCheckpoint(dir: string): string | null {
     try {
       parsed = JSON.parse(readFileSync(pointer, 'utf8'));
     } catch (err) {
-      throw new FileFormatError(pointer, 'JSON', `cannot be parsed (${(err as Error).message}); delete it to resume from the newest complete checkpoint folder`);
+      throw new FileFormatError(pointer, 'JSON', `cannot be parsed (${oneLine((err as Error).message)}); delete it to resume from the newest complete checkpoint folder`);
     }
-    if (!isObject(parsed)) throw new FileFormatError(pointer, '(root)', `expected { "name": …, "step": … }, got ${JSON.stringify(parsed)}`);
+    if (!isObject(parsed)) throw new FileFormatError(pointer, '(root)', `expected { "name": …, "step": … }, got ${oneLine(JSON.stringify(parsed))}`);
     if (typeof parsed.name !== 'string' || !FILE_NAME.test(parsed.name) || !existsSync(join(dir, parsed.name))) {
-      throw new FileFormatError(pointer, 'name', `points to ${JSON.stringify(parsed.name)}, which is not a checkpoint folder in ${dir}`);
+      throw new FileFormatError(pointer, 'name', `points to ${oneLine(JSON.stringify(parsed.name) ?? 'nothing')}, which is not a checkpoint folder in ${dir}`);
     }
     return join(dir, parsed.name);
   }
@@ -187,7 +235,7 @@ export function readCheckpoint(path: string): CheckpointData & { step: number } 
   const contents = new Map<string, Buffer>();
   for (const [file, meta] of Object.entries(index.files)) {
     // Only plain names of files in this folder: nothing is read from a path index.json makes up.
-    if (!FILE_NAME.test(file)) throw new FileFormatError(indexPath, 'files', `${JSON.stringify(file)} is not the name of a file in the checkpoint folder`);
+    if (!FILE_NAME.test(file)) throw new FileFormatError(indexPath, 'files', `${oneLine(JSON.stringify(file))} is not the name of a file in the checkpoint folder`);
     if (!isObject(meta) || !Number.isSafeInteger(meta.bytes) || meta.bytes < 0 || typeof meta.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(meta.sha256)) {
       throw new FileFormatError(indexPath, `files.${file}`, 'expected { bytes: a size, sha256: 64 hex digits }');
     }
@@ -208,7 +256,7 @@ export function readCheckpoint(path: string): CheckpointData & { step: number } 
   };
   const weights = readGroup(path, 'model', get);
   const slots = readGroup(path, 'optimizer', get);
-  const optManifest = parseJson(join(path, 'optimizer.json'), get('optimizer.json')) as ManifestFile;
+  const optManifest = parseManifest(join(path, 'optimizer.json'), get('optimizer.json'));
   const optimizers: Record<string, OptimizerState> = {};
   const slotByName = new Map(slots.map((s) => [s.name, s.data]));
   for (const [name, o] of Object.entries(optManifest.optimizers ?? {})) {
@@ -227,9 +275,8 @@ export function readCheckpoint(path: string): CheckpointData & { step: number } 
 
 function readGroup(path: string, base: string, get: (file: string) => Buffer): NamedArray[] {
   const manifestPath = join(path, `${base}.json`);
-  const manifest = parseJson(manifestPath, get(`${base}.json`)) as ManifestFile;
-  const group = manifest.weightsManifest?.[0];
-  if (!group || !Array.isArray(group.weights) || !Array.isArray(group.paths)) throw new FileFormatError(manifestPath, 'weightsManifest[0]', 'missing or malformed');
+  const manifest = parseManifest(manifestPath, get(`${base}.json`));
+  const group = manifest.weightsManifest[0]!;
   const binName = group.paths[0]!;
   const bin = get(binName);
   const out: NamedArray[] = [];
@@ -260,7 +307,7 @@ function parseJson(file: string, bytes: Buffer): unknown {
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    throw new FileFormatError(file, 'JSON', `cannot be parsed: ${(err as Error).message}`);
+    throw new FileFormatError(file, 'JSON', `cannot be parsed: ${oneLine((err as Error).message)}`);
   }
 }
 

@@ -118,7 +118,8 @@ export function readRunConfigFile<S extends z.ZodType>(dir: string, schema: S, r
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new FileFormatError(file, 'JSON', `cannot be parsed: ${(e as Error).message}`);
+    // V8's message quotes the text around the error, newlines and all: one line for the report.
+    throw new FileFormatError(file, 'JSON', `cannot be parsed: ${(e as Error).message.replace(/\s+/g, ' ').slice(0, 300)}`);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new FileFormatError(file, '(root)', 'expected a JSON object');
   reading.kind?.(raw as Record<string, unknown>);

@@ -10,7 +10,7 @@ import '../envs/index.ts';
 import { SyncVectorEnv } from '../envs/vector/sync-vector-env.ts';
 import type { EnvOptions } from '../envs/registry.ts';
 import { initBackend } from '../nn/backend.ts';
-import { latestCheckpoint, readCheckpoint } from '../nn/checkpoint.ts';
+import { latestCheckpoint, readCheckpoint, restoreFrom } from '../nn/checkpoint.ts';
 import { runHyperparameters } from '../nn/run-folder.ts';
 import { readRunConfig, type RunConfig } from './run-config.ts';
 import { agentSeed, evaluationSeed } from './seeds.ts';
@@ -143,7 +143,7 @@ export function buildRunAgent(runDir: string, config: RunConfig, checkpoint: str
     env.close();
   };
   try {
-    agent.restore(data, checkpoint);
+    restoreFrom(checkpoint, () => agent.restore(data, checkpoint));
   } catch (e) {
     close();
     throw e;

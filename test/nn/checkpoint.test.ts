@@ -8,7 +8,8 @@ import { Rng } from '../../src/core/rng.ts';
 import { initBackend } from '../../src/nn/backend.ts';
 import { Mlp } from '../../src/nn/mlp.ts';
 import { Adam } from '../../src/nn/optim.ts';
-import { latestCheckpoint, readCheckpoint, restoreWeights, weightsOf, writeCheckpoint, type CheckpointData } from '../../src/nn/checkpoint.ts';
+import { latestCheckpoint, readCheckpoint, restoreFrom, restoreWeights, weightsOf, writeCheckpoint, type CheckpointData } from '../../src/nn/checkpoint.ts';
+import { createHash } from 'node:crypto';
 
 await initBackend('wasm');
 
@@ -125,6 +126,32 @@ test('weights of the wrong shape name the parameter', () => {
   const wide = new Mlp('pi', { sizes: [4, 16, 2], activation: 'tanh' }, new Rng(1));
   assert.throws(() => restoreWeights(wide.params, back.weights, 'ckpt'), /ckpt: pi\/dense_0\/kernel: has shape \[4, 8\], this network needs \[4, 16\]/);
   wide.dispose();
+});
+
+test('damage behind a matching hash (found by test/fuzz/run-folder.test.ts): manifests checked, JSON errors on one line, a restore that fails names the checkpoint', () => {
+  const dir = join(tmp, 'rehashed');
+  const path = writeCheckpoint(dir, 'step-000000100', 100, data(100));
+  const indexFile = join(path, 'index.json');
+  const index = JSON.parse(readFileSync(indexFile, 'utf8'));
+  // Writes a file and records its new size and hash, as someone editing a run folder would.
+  const rewrite = (file: string, text: string) => {
+    writeFileSync(join(path, file), text);
+    index.files[file] = { bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex') };
+    writeFileSync(indexFile, JSON.stringify(index));
+  };
+  const fails = (message: RegExp) => assert.throws(() => readCheckpoint(path), (e: unknown) => e instanceof FileFormatError && message.test((e as Error).message) && !(e as Error).message.includes('\n'));
+  const model = JSON.parse(readFileSync(join(path, 'model.json'), 'utf8'));
+  delete model.weightsManifest[0].weights[1].shape;
+  rewrite('model.json', JSON.stringify(model, null, 1));
+  fails(/model\.json: weightsManifest\.0\.weights\.1\.shape: /); // it was a TypeError reading shape.reduce
+  // V8's message quotes the lines around the error; the report keeps one line.
+  rewrite('model.json', '{\n "a": 1,\n .\n}');
+  fails(/model\.json: JSON: cannot be parsed: /);
+  // An RNG state of the wrong shape threw a RangeError from inside an agent's restore.
+  assert.throws(() => restoreFrom('ckpt', () => new Rng(0).setState({ s: [1, 2] } as never)), (e: unknown) => e instanceof FileFormatError && /^ckpt: state: does not fit this run: RNG state must be/.test((e as Error).message));
+  // A GymnastError from the restore is already clear and passes unchanged.
+  const clear = new FileFormatError('w', 'pi', 'missing');
+  assert.throws(() => restoreFrom('ckpt', () => { throw clear; }), (e: unknown) => e === clear);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -147,6 +147,20 @@ test('malformed, unknown and binary messages get an error reply and change nothi
   assert.is(hub.stats().badMessages, 3);
 });
 
+test('an error reply is one line of at most 1000 characters, whatever the message quoted (found by test/fuzz/websocket.test.ts)', () => {
+  const hub = new ViewerHub();
+  const sink = new FakeSink();
+  const client = hub.addClient(sink);
+  // JSON.parse's message quotes the text around the error: here a newline, and a type of 5000 characters.
+  for (const data of ['{"type":\n"hello"x}', JSON.stringify({ type: 'x'.repeat(5000) })]) {
+    sink.texts = [];
+    (client as any).lastErrorMs = -Infinity;
+    hub.receive(client, data, false);
+    const reply = sink.texts[0]!; // FakeSink parsed it: the page's parser accepts it (it refused 4096+ characters)
+    assert.ok(reply.type === 'error' && !reply.message.includes('\n') && reply.message.length <= 1000, JSON.stringify(reply).slice(0, 200));
+  }
+});
+
 test('a flood of messages is rate limited', () => {
   const clock = { ms: 0 };
   const hub = new ViewerHub({ maxMessagesPerSecond: 10 }, () => {}, () => clock.ms);

@@ -118,7 +118,10 @@ export class ClientConnection {
     const t = this.now();
     if (t - this.lastErrorMs < 200) return;
     this.lastErrorMs = t;
-    this.send({ type: 'error', code, message });
+    // One line the page can show and its parser accepts (at most 4096 characters): a parse error
+    // quotes the client's own text, which may hold newlines and be 16 KiB long.
+    const line = message.replace(/\s+/g, ' ');
+    this.send({ type: 'error', code, message: line.length > 1000 ? `${line.slice(0, 997)}...` : line });
   }
 
   /** Takes one token from the incoming-message bucket; false = over the rate. */
