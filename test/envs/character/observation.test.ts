@@ -81,4 +81,46 @@ test('but not invariant to tilting: the root rotation in the heading frame keeps
   assert.ok(diff > 0.05);
 });
 
+test('each number by hand: a yawed, tilted root and bodies with known positions, rotations and velocities', () => {
+  // DeepMimic's observation (docs/deepmimic.md "Observation"): the heading h is the angle of the
+  // root's x axis on the ground; every body's position relative to the root, its rotation
+  // (w ≥ 0), linear and angular velocity are turned by −h about y; the root height first, the
+  // phase last. The expected numbers are those definitions written out here.
+  const h = 0.8, tilt = 0.2;
+  const s = new CharacterState(human.skeleton);
+  const yawQ = [0, Math.sin(h / 2), 0, Math.cos(h / 2)];
+  const rootQ = new Float64Array(4);
+  quatMulAt(rootQ, 0, yawQ, 0, [Math.sin(tilt / 2), 0, 0, Math.cos(tilt / 2)], 0);
+  s.pose.set([1.5, 0.9, -2], 0);
+  s.pose.set(rootQ, 3);
+  assert.ok(Math.abs(headingAngle(s.pose, 3) - h) < 1e-12, 'a tilt about the root x axis leaves the heading');
+  const n = s.numJoints;
+  // Body b: a local rotation r_b about a tilted axis (some with w < 0, the same rotation), turned by the heading.
+  const local: number[][] = [];
+  for (let b = 0; b < n; b++) {
+    const ang = 0.3 + 0.2 * b, ax = [Math.cos(b), 0.5, Math.sin(b)], norm = Math.hypot(...ax);
+    const sign = b % 3 === 0 ? -1 : 1;
+    local.push([...ax.map((c) => (sign * c * Math.sin(ang / 2)) / norm), sign * Math.cos(ang / 2)]);
+    quatMulAt(s.bodyRot, 4 * b, yawQ, 0, local[b]!, 0);
+    s.bodyPos.set([1.5 + 0.1 * b, 0.2 + 0.05 * b, -2 - 0.07 * b], 3 * b);
+    s.bodyLinVel.set([0.5 - b, 0.1 * b, 1 + 0.3 * b], 3 * b);
+    s.bodyAngVel.set([b, -2 + 0.5 * b, 0.25], 3 * b);
+  }
+  const o = buildObservation(s, 0.625, new Float32Array(observationSize(n)));
+  // Turning a vector by −h about y.
+  const unturn = (v: number[]) => [v[0]! * Math.cos(h) - v[2]! * Math.sin(h), v[1]!, v[0]! * Math.sin(h) + v[2]! * Math.cos(h)];
+  const want: number[] = [0.9];
+  for (let b = 0; b < n; b++) {
+    const p = s.bodyPos.subarray(3 * b, 3 * b + 3);
+    want.push(...unturn([p[0]! - 1.5, p[1]! - 0.9, p[2]! + 2]));
+    const q = local[b]!;
+    want.push(...(q[3]! < 0 ? q.map((c) => -c) : q));
+    want.push(...unturn(Array.from(s.bodyLinVel.subarray(3 * b, 3 * b + 3))));
+    want.push(...unturn(Array.from(s.bodyAngVel.subarray(3 * b, 3 * b + 3))));
+  }
+  want.push(0.625);
+  assert.is(o.length, want.length);
+  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(o[i]! - want[i]!) < 1e-6, `index ${i}: ${o[i]} vs ${want[i]}`);
+});
+
 test.run();
