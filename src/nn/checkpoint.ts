@@ -270,6 +270,7 @@ export function readCheckpoint(path: string): CheckpointData & { step: number } 
   }
   const arrays = readGroup(path, 'arrays', get);
   const state = parseJson(join(path, 'state.json'), get('state.json')) as Record<string, unknown>;
+  checkFiniteState(join(path, 'state.json'), state);
   return { weights, optimizers, arrays, state, step: Number(index.step) };
 }
 
@@ -289,11 +290,42 @@ function readGroup(path: string, base: string, get: (file: string) => Buffer): N
     // Copy into an aligned buffer of our own.
     const copy = new Uint8Array(bytes);
     copy.set(bin.subarray(offset, offset + bytes));
-    out.push({ name: w.name, shape: w.shape, data: w.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer) });
+    const data = w.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer);
+    // A NaN or infinity would load and play quietly (a greedy policy of NaN logits picks action
+    // 0): a run that diverged, or a file rewritten with its hash, is refused here.
+    if (data instanceof Float32Array) {
+      const bad = data.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new FileFormatError(join(path, binName), `${w.name}[${bad}]`, `${data[bad]}: a checkpoint holds finite numbers only (did training diverge?)`);
+    }
+    out.push({ name: w.name, shape: w.shape, data });
     offset += bytes;
   }
   if (offset !== bin.byteLength) throw new FileFormatError(join(path, binName), 'size', `${bin.byteLength} bytes, the manifest describes ${offset}`);
   return out;
+}
+
+/**
+ * state.json's numbers (normalizer statistics, counters) must be finite. JSON has no NaN or
+ * infinity: JSON.stringify writes them as null, and 1e999 parses as Infinity. So a null in a list
+ * of numbers (`"mean": [0.1, null]`) is a non-finite value that was written, and an infinite
+ * number one that was typed in; either is refused, naming the field.
+ */
+function checkFiniteState(file: string, state: unknown): void {
+  const visit = (v: unknown, where: string, depth: number): void => {
+    // gymnast's states nest a few levels; a deeper file is not one of them (and is not walked).
+    if (depth > 64) throw new FileFormatError(file, where, 'nested more than 64 levels deep');
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new FileFormatError(file, where || '(root)', `${v}: expected a finite number`);
+    if (Array.isArray(v)) {
+      const numbers = v.some((x) => typeof x === 'number');
+      v.forEach((x, i) => {
+        if (x === null && numbers) throw new FileFormatError(file, `${where}[${i}]`, 'null in a list of numbers: a NaN or infinity was written there (did training diverge?)');
+        visit(x, `${where}[${i}]`, depth + 1);
+      });
+    } else if (isObject(v)) {
+      for (const [k, x] of Object.entries(v)) visit(x, where ? `${where}.${k}` : k, depth + 1);
+    }
+  };
+  visit(state, '', 0);
 }
 
 /** A file name inside a checkpoint folder: no separator, no leading dot (so no '..'). */

@@ -154,5 +154,29 @@ test('damage behind a matching hash (found by test/fuzz/run-folder.test.ts): man
   assert.throws(() => restoreFrom('ckpt', () => { throw clear; }), (e: unknown) => e === clear);
 });
 
+test('non-finite numbers behind a matching hash are refused, naming file and tensor: NaN weights, infinite optimizer moments, null or 1e999 normalizer statistics', () => {
+  const dir = join(tmp, 'non-finite');
+  const cases: [file: string, damage: (bytes: Buffer) => Buffer, message: RegExp][] = [
+    // float32 NaN (0x7fc00000, little-endian) over the first number of weights.bin: pi's first layer's kernel, entry 0.
+    ['weights.bin', (b) => (b.writeUInt32LE(0x7fc00000, 0), b), /weights\.bin: pi\/dense_0\/kernel\[0\]: NaN: a checkpoint holds finite numbers only/],
+    // +Infinity (0x7f800000) as the 3rd number of the optimizer's first slot.
+    ['optimizer.bin', (b) => (b.writeUInt32LE(0x7f800000, 8), b), /optimizer\.bin: optimizer\/\S+\[2\]: Infinity: /],
+    ['state.json', (b) => Buffer.from(JSON.stringify({ ...JSON.parse(b.toString()), obsRms: { mean: [0.5, null], var: [1, 1], count: 10 } })), /state\.json: obsRms\.mean\[1\]: null in a list of numbers: a NaN or infinity was written there/],
+    ['state.json', (b) => Buffer.from(b.toString().replace(/"globalStep": \d+/, '"globalStep": 1e999')), /state\.json: counters\.globalStep: Infinity: expected a finite number/],
+  ];
+  for (const [file, damage, message] of cases) {
+    const path = writeCheckpoint(dir, 'step-000000100', 100, data(100));
+    const bytes = damage(readFileSync(join(path, file)));
+    writeFileSync(join(path, file), bytes);
+    const indexFile = join(path, 'index.json');
+    const index = JSON.parse(readFileSync(indexFile, 'utf8'));
+    index.files[file] = { bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
+    writeFileSync(indexFile, JSON.stringify(index));
+    assert.throws(() => readCheckpoint(path), (e: unknown) => e instanceof FileFormatError && message.test((e as Error).message), `${file}: ${message}`);
+  }
+  // The same checkpoint undamaged reads (the rule rejects only what is not finite).
+  assert.is(readCheckpoint(writeCheckpoint(dir, 'step-000000100', 100, data(100))).step, 100);
+});
+
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 test.run();
