@@ -5,6 +5,7 @@ import { CharacterState, quatMulAt } from '../../../src/envs/character/character
 import { ReferenceMotion } from '../../../src/envs/character/reference.ts';
 import { DEEPMIMIC_REWARD_SCALES, DEEPMIMIC_REWARD_WEIGHTS, ImitationReward } from '../../../src/envs/character/reward.ts';
 import { SimCharacter } from '../../../src/envs/character/sim-character.ts';
+import { Skeleton, type Joint } from '../../../src/motion/skeleton.ts';
 import { axisAngle, transformState, yaw } from '../imitation/helpers.ts';
 
 const human = loadCharacter('humanoid3d');
@@ -237,6 +238,41 @@ test('every term off at once: the total is the weighted sum of the five exp(−k
     + W.root * Math.exp(-K.root * 0.01)
     + W.com * Math.exp(-K.com * 0.1);
   close(r, want, 'total');
+});
+
+/** The humanoid with some joint fields changed (same layout, so the same states fit it). */
+function variant(change: (j: Joint) => Partial<Joint>): Skeleton {
+  return new Skeleton('humanoid3d-variant', human.skeleton.joints.map((j) => ({ ...j, ...change(j) })));
+}
+
+test('a fixed joint never counts, whatever its DiffWeight; the weights are DiffWeight / their sum', () => {
+  // Fixed joints have no degrees of freedom, so DeepMimic's CalcPoseErr gives them no error.
+  const skel = variant((j) => (j.type === 'fixed' ? { diffWeight: 1 } : {}));
+  const r = new ImitationReward(skel);
+  const total = human.skeleton.joints.reduce((a, j) => a + (j.type === 'fixed' ? 1 : j.diffWeight), 0);
+  close(r.jointWeights[human.skeleton.jointIndex('right_wrist')]!, 1 / total, 'wrist weight');
+  const s = copy();
+  turn(s, human.skeleton.jointIndex('right_wrist'), [1, 0, 0], 0.5);
+  s.jointVel[3 + 3 * human.skeleton.jointIndex('right_wrist')] += 2;
+  turn(s, human.skeleton.jointIndex('right_knee'), [0, 0, 1], 0.4);
+  r.compute(s, base);
+  close(r.terms.poseError, (0.3 / total) * 0.16, 'only the knee counts, with weight 0.3 / Σ');
+  assert.is(r.terms.velocity, 1);
+});
+
+test('all DiffWeights 0: pose and velocity terms 1 (no 0/0); no end effectors: end-effector term 1', () => {
+  const r = new ImitationReward(variant(() => ({ diffWeight: 0, isEndEffector: false })));
+  assert.equal(Array.from(r.jointWeights), new Array(15).fill(0));
+  assert.is(r.endEffectors.length, 0);
+  const s = copy();
+  turn(s, human.skeleton.jointIndex('chest'), [1, 0, 0], 0.5);
+  s.jointVel[3 + 3 * human.skeleton.jointIndex('chest')] += 2;
+  s.jointPos[3 * human.skeleton.jointIndex('left_ankle')] += 0.3;
+  r.compute(s, base);
+  assert.is(r.terms.pose, 1);
+  assert.is(r.terms.velocity, 1);
+  assert.is(r.terms.endEffector, 1);
+  assert.is(r.terms.endEffectorError, 0);
 });
 
 test.run();

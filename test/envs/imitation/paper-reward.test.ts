@@ -74,6 +74,12 @@ test('joints turned by θ_j: r_pose = exp(−2 Σ θ_j²), unweighted, the root 
   reward.compute(s, base);
   close(reward.terms.pose, Math.exp(-K.pose * (0.16 + 0.09 + 0.04)), 'three joints, the root among them');
   othersOne(['pose']);
+  // A fixed joint (a wrist) has no rotation of its own to match: turning it changes nothing.
+  const w = copy();
+  turn(w, idx('left_wrist'), [1, 0, 0], 0.5);
+  w.jointVel[3 + 3 * idx('left_wrist')] += 1;
+  reward.compute(w, base);
+  othersOne([]);
 });
 
 test('joint velocities differ: r_vel = exp(−0.1 Σ ‖Δω_j‖²); the root\u2019s linear velocity is not in it', () => {
