@@ -107,7 +107,7 @@ class Ppo implements Agent {
   resetEnvs(seed: number): void {
     if (this.ctx.rollouts) {
       // The workers keep the observations; the normalizer sees the reset ones, as below.
-      const raw = this.ctx.rollouts.resetAll(seed);
+      const raw = this.ctx.rollouts.resetAll(seed, this.globalStep);
       if (this.cfg.normalizeObs) this.obsRms.update(raw, this.n);
       this.discountedReturn.fill(0);
       return;
