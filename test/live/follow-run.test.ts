@@ -95,24 +95,39 @@ test('latest.json = null at start: one line on stderr, and --seconds ends the vi
   assertNoTrace(r.stderr);
 });
 
+/**
+ * Runs the viewer on `dir` with a page (a probe) open, does `steps` while it watches, then stops
+ * it as Ctrl-C does; what it printed and how it ended.
+ */
+async function watching(dir: string, steps: (probe: Probe) => Promise<void>) {
+  const v = view(dir, 60);
+  const probe = new Probe(await v.url);
+  try {
+    await probe.open();
+    await steps(probe);
+  } finally {
+    probe.close();
+    v.stop();
+  }
+  return v.done;
+}
+
+/** Waits until the page shows `pattern` in `channel`'s `key` (empty string: the key is gone). */
+async function shows(probe: Probe, channel: string, key: string, pattern: RegExp): Promise<void> {
+  assert.ok(await until(() => pattern.test(meta(probe, channel, key))), `${channel} ${key}: '${meta(probe, channel, key)}', expected ${pattern}`);
+}
+
 test('latest.json damaged at start: shown in the page as the run status; once repaired, the checkpoint plays', async () => {
   if (!source) return;
   const dir = copyRun('damaged-at-start');
   const pointer = join(dir, 'checkpoints', 'latest.json');
   writeFileSync(pointer, '{"name": 5');
-  const v = view(dir, 60);
-  const probe = new Probe(await v.url);
-  try {
-    await probe.open();
-    assert.ok(await until(() => /latest\.json: JSON: cannot be parsed/.test(meta(probe, RUN_CHANNEL, 'status'))), `status: ${meta(probe, RUN_CHANNEL, 'status')}`);
+  const r = await watching(dir, async (probe) => {
+    await shows(probe, RUN_CHANNEL, 'status', /latest\.json: JSON: cannot be parsed/);
     writeFileSync(pointer, JSON.stringify({ name: 'step-000000512', step: 512 }) + '\n');
-    assert.ok(await until(() => /checkpoint at step 512/.test(meta(probe, POLICY_CHANNEL, 'policy'))), `policy: ${meta(probe, POLICY_CHANNEL, 'policy')}`);
-    assert.ok(await until(() => meta(probe, RUN_CHANNEL, 'status') === ''), `status left: ${meta(probe, RUN_CHANNEL, 'status')}`);
-  } finally {
-    probe.close();
-    v.stop();
-  }
-  const r = await v.done;
+    await shows(probe, POLICY_CHANNEL, 'policy', /checkpoint at step 512/);
+    await shows(probe, RUN_CHANNEL, 'status', /^$/);
+  });
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stderr, /latest\.json: JSON: cannot be parsed .*\(still watching, retrying\)/);
   assert.match(r.stderr, /checkpoints\/latest\.json readable again/);
@@ -123,23 +138,16 @@ test('changed while watching: a damaged latest.json, then a damaged checkpoint, 
   if (!source) return;
   const dir = copyRun('damaged-mid-watch');
   const pointer = join(dir, 'checkpoints', 'latest.json');
-  const v = view(dir, 60);
-  const probe = new Probe(await v.url);
-  try {
-    await probe.open();
-    assert.ok(await until(() => /checkpoint at step 512/.test(meta(probe, POLICY_CHANNEL, 'policy'))), `policy: ${meta(probe, POLICY_CHANNEL, 'policy')}`);
+  const r = await watching(dir, async (probe) => {
+    await shows(probe, POLICY_CHANNEL, 'policy', /checkpoint at step 512/);
     writeFileSync(pointer, '{"name": 5');
-    assert.ok(await until(() => /latest\.json: JSON: cannot be parsed/.test(meta(probe, RUN_CHANNEL, 'status'))), `status: ${meta(probe, RUN_CHANNEL, 'status')}`);
+    await shows(probe, RUN_CHANNEL, 'status', /latest\.json: JSON: cannot be parsed/);
     // The older checkpoint, its weights cut short: a new pointer to a checkpoint that does not load.
     writeFileSync(join(dir, 'checkpoints', 'step-000000256', 'weights.bin'), Buffer.alloc(100));
     writeFileSync(pointer, JSON.stringify({ name: 'step-000000256', step: 256 }) + '\n');
-    assert.ok(await until(() => /cannot load checkpoint .*weights\.bin: size: 100 bytes/.test(meta(probe, RUN_CHANNEL, 'status'))), `status: ${meta(probe, RUN_CHANNEL, 'status')}`);
+    await shows(probe, RUN_CHANNEL, 'status', /cannot load checkpoint .*weights\.bin: size: 100 bytes/);
     assert.match(meta(probe, POLICY_CHANNEL, 'policy'), /checkpoint at step 512/);
-  } finally {
-    probe.close();
-    v.stop();
-  }
-  const r = await v.done;
+  });
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stderr, /latest\.json: JSON: cannot be parsed .*\(still watching, retrying\)/);
   // Retried at every poll, said once.
