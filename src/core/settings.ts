@@ -21,8 +21,53 @@ export function parseKeyValues(pairs: readonly string[] = [], what = '--option')
   return out;
 }
 
+/**
+ * Bounds on a YAML text before the parser sees it. Settings and scenario files are a few hundred
+ * bytes written by hand; the `yaml` package is slow or worse on some hostile shapes: 10 000 nested
+ * `[` take a second and overflow its stack, a run of 10 000 commas in a flow list takes seconds
+ * (the time grows with the square of the count), and a flood of `{` ends the process out of memory.
+ */
+export const MAX_YAML_CHARACTERS = 1 << 20;
+export const MAX_YAML_DEPTH = 64;
+export const MAX_YAML_FLOW_MARKS = 4096;
+
+/**
+ * What makes `text` too big or too deep to parse, with its line, or null. Counts the flow marks
+ * `[ ] { } ,` outside quotes and comments: their nesting depth and their number.
+ */
+export function yamlShapeProblem(text: string): string | null {
+  if (text.length > MAX_YAML_CHARACTERS) return `${text.length} characters, more than the ${MAX_YAML_CHARACTERS} a settings file may have`;
+  let depth = 0;
+  let marks = 0;
+  let line = 1;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') line++;
+    if (quote !== '') {
+      if (quote === '"' && c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    const before = i === 0 ? '\n' : text[i - 1]!;
+    const startsToken = /[\s[{,:]/.test(before);
+    if (c === '#' && /\s/.test(before)) {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if ((c === '"' || c === "'") && startsToken) quote = c;
+    else if (c === '[' || c === '{' || c === ']' || c === '}' || c === ',') {
+      if (++marks > MAX_YAML_FLOW_MARKS) return `line ${line}: more than ${MAX_YAML_FLOW_MARKS} of [ ] { } , (a settings file has a few)`;
+      if (c === '[' || c === '{') {
+        if (++depth > MAX_YAML_DEPTH) return `line ${line}: nested more than ${MAX_YAML_DEPTH} levels deep`;
+      } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+    }
+  }
+  return null;
+}
+
 /** A typed string read as YAML (a scalar or a flow collection); the string itself where it is no YAML. */
 export function yamlValue(text: string): unknown {
+  // Too deep or too long to be a value anyone typed: left a string, which the schema then refuses.
+  if (yamlShapeProblem(text) !== null) return text;
   try {
     return parseYaml(text) ?? text;
   } catch {
@@ -54,6 +99,8 @@ export function readYamlMapping(file: string, what = 'settings'): Record<string,
   } catch (e) {
     throw new FileFormatError(file, 'file', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  const problem = yamlShapeProblem(text);
+  if (problem !== null) throw new FileFormatError(file, 'YAML', problem);
   let doc: unknown;
   try {
     doc = parseYaml(text);

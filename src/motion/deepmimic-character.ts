@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { z } from 'zod';
 import { FileFormatError } from '../core/errors.ts';
-import { parseJsonFile, parseWithSchema } from './file-errors.ts';
+import { parseJsonFile, parseWithSchema, preview } from './file-errors.ts';
 import { quatFromDeepMimicEuler } from './rotation.ts';
 import { type BodyDef, type Joint, type JointType, Skeleton } from './skeleton.ts';
 
@@ -97,7 +97,7 @@ export function parseCharacter(text: string, file = 'character'): Skeleton {
     if (r.ID !== undefined && r.ID !== i) throw new FileFormatError(file, `${where}.ID`, `is ${r.ID}, expected ${i} (joints must be listed in ID order)`);
     const type = TYPE_MAP[r.Type]!;
     if (i === 0 && (type !== 'root' || r.Parent !== -1)) {
-      throw new FileFormatError(file, where, `the first joint must be the root (Type "none", Parent -1), got Type "${r.Type}", Parent ${r.Parent}`);
+      throw new FileFormatError(file, where, `the first joint must be the root (Type "none", Parent -1), got Type ${preview(r.Type)}, Parent ${preview(r.Parent)}`);
     }
     if (i > 0 && type === 'root') throw new FileFormatError(file, `${where}.Type`, `"none" (a free root) is only allowed on the first joint`);
     if (i > 0 && (r.Parent < 0 || r.Parent >= i)) {
@@ -122,7 +122,7 @@ export function parseCharacter(text: string, file = 'character'): Skeleton {
   });
   for (let i = 0; i < joints.length; i++) {
     for (let k = 0; k < i; k++) {
-      if (joints[k]!.name === joints[i]!.name) throw new FileFormatError(file, `Skeleton.Joints[${i}].Name`, `"${joints[i]!.name}" is also the name of joint ${k}`);
+      if (joints[k]!.name === joints[i]!.name) throw new FileFormatError(file, `Skeleton.Joints[${i}].Name`, `${preview(joints[i]!.name)} is also the name of joint ${k}`);
     }
   }
 

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { FileFormatError } from '../core/errors.ts';
-import { parseJsonFile, parseWithSchema } from './file-errors.ts';
+import { parseJsonFile, parseWithSchema, preview } from './file-errors.ts';
 import type { Skeleton } from './skeleton.ts';
 
 export interface PdGains {
@@ -92,7 +92,7 @@ export function pdGainsForSkeleton(skeleton: Skeleton, pd: readonly PdGains[], f
   pd.forEach((g, i) => {
     const j = skeleton.indexOf(g.name);
     if (j < 0) {
-      throw new FileFormatError(file, `PDControllers[${i}].Name`, `"${g.name}" is not a joint of ${skeleton.name} (${skeleton.joints.map((x) => x.name).join(', ')})`);
+      throw new FileFormatError(file, `PDControllers[${i}].Name`, `${preview(g.name)} is not a joint of ${skeleton.name} (${skeleton.joints.map((x) => x.name).join(', ')})`);
     }
     kp[j] = g.kp;
     kd[j] = g.kd;

@@ -96,6 +96,17 @@ function oneLine(text: string): string {
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
+/** A value of a file in a message: its JSON, on one line, cut to 300 characters. */
+function shown(v: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = `(a ${Array.isArray(v) ? 'list' : typeof v} too deeply nested to show)`; // JSON.stringify overflowed the stack
+  }
+  return oneLine(text);
+}
+
 /**
  * Runs `restore` (an agent's or model's) on checkpoint data read from `where`. The files passed
  * their checks, but what is inside them may not fit the agent (a string where state.json should
@@ -213,9 +224,9 @@ export function latestCheckpoint(dir: string): string | null {
     } catch (err) {
       throw new FileFormatError(pointer, 'JSON', `cannot be parsed (${oneLine((err as Error).message)}); delete it to resume from the newest complete checkpoint folder`);
     }
-    if (!isObject(parsed)) throw new FileFormatError(pointer, '(root)', `expected { "name": …, "step": … }, got ${oneLine(JSON.stringify(parsed))}`);
+    if (!isObject(parsed)) throw new FileFormatError(pointer, '(root)', `expected { "name": …, "step": … }, got ${shown(parsed)}`);
     if (typeof parsed.name !== 'string' || !FILE_NAME.test(parsed.name) || !existsSync(join(dir, parsed.name))) {
-      throw new FileFormatError(pointer, 'name', `points to ${oneLine(JSON.stringify(parsed.name) ?? 'nothing')}, which is not a checkpoint folder in ${dir}`);
+      throw new FileFormatError(pointer, 'name', `points to ${shown(parsed.name)}, which is not a checkpoint folder in ${dir}`);
     }
     return join(dir, parsed.name);
   }
@@ -229,13 +240,13 @@ export function readCheckpoint(path: string): CheckpointData & { step: number } 
   if (!existsSync(indexPath)) throw new FileFormatError(indexPath, 'file', 'missing: the checkpoint was not completely written');
   const index = parseJson(indexPath, readFileSync(indexPath)) as { format?: string; step?: number; files?: Record<string, { bytes: number; sha256: string }> } | null;
   if (!isObject(index)) throw new FileFormatError(indexPath, '(root)', 'expected a JSON object');
-  if (index.format !== FORMAT) throw new FileFormatError(indexPath, 'format', `expected '${FORMAT}', got ${JSON.stringify(index.format)}`);
-  if (!Number.isSafeInteger(index.step) || index.step! < 0) throw new FileFormatError(indexPath, 'step', `expected a step count, got ${JSON.stringify(index.step)}`);
+  if (index.format !== FORMAT) throw new FileFormatError(indexPath, 'format', `expected '${FORMAT}', got ${shown(index.format)}`);
+  if (!Number.isSafeInteger(index.step) || index.step! < 0) throw new FileFormatError(indexPath, 'step', `expected a step count, got ${shown(index.step)}`);
   if (!isObject(index.files)) throw new FileFormatError(indexPath, 'files', 'missing');
   const contents = new Map<string, Buffer>();
   for (const [file, meta] of Object.entries(index.files)) {
     // Only plain names of files in this folder: nothing is read from a path index.json makes up.
-    if (!FILE_NAME.test(file)) throw new FileFormatError(indexPath, 'files', `${oneLine(JSON.stringify(file))} is not the name of a file in the checkpoint folder`);
+    if (!FILE_NAME.test(file)) throw new FileFormatError(indexPath, 'files', `${shown(file)} is not the name of a file in the checkpoint folder`);
     if (!isObject(meta) || !Number.isSafeInteger(meta.bytes) || meta.bytes < 0 || typeof meta.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(meta.sha256)) {
       throw new FileFormatError(indexPath, `files.${file}`, 'expected { bytes: a size, sha256: 64 hex digits }');
     }
@@ -251,7 +262,7 @@ export function readCheckpoint(path: string): CheckpointData & { step: number } 
   }
   const get = (file: string): Buffer => {
     const b = contents.get(file);
-    if (!b) throw new FileFormatError(indexPath, 'files', `does not list ${file}`);
+    if (!b) throw new FileFormatError(indexPath, 'files', `does not list ${shown(file)}`);
     return b;
   };
   const weights = readGroup(path, 'model', get);
@@ -263,7 +274,7 @@ export function readCheckpoint(path: string): CheckpointData & { step: number } 
     const st: OptimizerState = { kind: o.kind, step: o.step, lr: o.lr, slots: {} };
     for (const s of o.slots) {
       const data = slotByName.get(`${name}/${s}`);
-      if (!(data instanceof Float32Array)) throw new FileFormatError(join(path, 'optimizer.json'), `optimizers.${name}.slots`, `slot ${s} has no float32 data`);
+      if (!(data instanceof Float32Array)) throw new FileFormatError(join(path, 'optimizer.json'), `optimizers.${name}.slots`, `slot ${shown(s)} has no float32 data`);
       st.slots[s] = data;
     }
     optimizers[name] = st;
@@ -286,7 +297,7 @@ function readGroup(path: string, base: string, get: (file: string) => Buffer): N
     if (w.dtype !== 'float32' && w.dtype !== 'int32') throw new FileFormatError(manifestPath, `weightsManifest[0].weights[${i}].dtype`, `unsupported dtype ${JSON.stringify(w.dtype)}`);
     const count = w.shape.reduce((a, b) => a * b, 1);
     const bytes = count * 4;
-    if (offset + bytes > bin.byteLength) throw new FileFormatError(join(path, binName), `weight ${w.name}`, `needs bytes ${offset}..${offset + bytes}, the file has ${bin.byteLength}`);
+    if (offset + bytes > bin.byteLength) throw new FileFormatError(join(path, binName), `weight ${shown(w.name)}`, `needs bytes ${offset}..${offset + bytes}, the file has ${bin.byteLength}`);
     // Copy into an aligned buffer of our own.
     const copy = new Uint8Array(bytes);
     copy.set(bin.subarray(offset, offset + bytes));
@@ -329,7 +340,7 @@ function checkFiniteState(file: string, state: unknown): void {
 }
 
 /** A file name inside a checkpoint folder: no separator, no leading dot (so no '..'). */
-const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
 
 function isObject(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -61,4 +61,19 @@ test('a list of seeds runs the scenario once per seed; every expectation is chec
   for (const seed of [[], [1, 1]]) assert.throws(() => parseScenario({ ...base, seed, expect: { mean_return: { min: 0 } } }, 'inline'), (e: unknown) => e instanceof ValidationError && /seed/.test(e.message));
 });
 
+test('a flood of commas or brackets is refused before parsing; a key of 100 000 characters is cut in the report (found by test/fuzz/scenario-yaml.test.ts)', () => {
+  const file = join(dir, 'flood.yaml');
+  writeFileSync(file, `name: x\nenv: CartPole-v1\nconfig: { hidden: [64${','.repeat(100_000)} 64] }\n`); // 10 000 commas took 2 s in the parser
+  assert.throws(() => loadScenarioFile(file), (e: unknown) => e instanceof FileFormatError && /flood\.yaml: YAML: line 3: more than 4096 of/.test((e as Error).message));
+  writeFileSync(file, `name: x\nenv: CartPole-v1\nagent: random\nseed: 0\nexpect: { mean_return: { min: 1 } }\n? ${'k'.repeat(100_000)}\n: 1\n`); // an explicit key: YAML allows any length
+  try {
+    loadScenarioFile(file);
+    assert.unreachable();
+  } catch (e) {
+    assert.instance(e, ValidationError);
+    assert.ok((e as Error).message.length < 500, `${(e as Error).message.length} characters`);
+    assert.match((e as Error).message, /- kkkk+\.\.\.: Unrecognized key/);
+  }
+});
+
 test.run();

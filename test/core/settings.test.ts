@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { FileFormatError, ValidationError } from '../../src/core/errors.ts';
-import { coerceToSchema, parseKeyValues, readYamlMapping, yamlValue } from '../../src/core/settings.ts';
+import { coerceToSchema, MAX_YAML_DEPTH, MAX_YAML_FLOW_MARKS, parseKeyValues, readYamlMapping, yamlShapeProblem, yamlValue } from '../../src/core/settings.ts';
 
 const schema = z.object({
   clip: z.string(),
@@ -48,6 +48,22 @@ test('a YAML mapping file: empty is empty; not a mapping or unreadable names the
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('YAML too deep or with too many flow marks is refused before the parser (it took seconds, overflowed, or ran out of memory)', () => {
+  assert.is(MAX_YAML_DEPTH, 64);
+  assert.is(MAX_YAML_FLOW_MARKS, 4096);
+  assert.is(yamlShapeProblem(`a: ${'['.repeat(64)}${']'.repeat(64)}\n`), null);
+  assert.is(yamlShapeProblem(`a: 1\nb: ${'['.repeat(65)}`), 'line 2: nested more than 64 levels deep');
+  assert.is(yamlShapeProblem(`a: [1${','.repeat(5000)}]`), 'line 1: more than 4096 of [ ] { } , (a settings file has a few)');
+  // Marks inside quotes and comments are text, not structure; an apostrophe inside a word opens no quote.
+  assert.is(yamlShapeProblem(`a: "${'['.repeat(100)}"\nb: '${'{'.repeat(100)}'\n# ${'['.repeat(100)}\nc: don't [1, 2]\n`), null);
+  assert.match(yamlShapeProblem('x'.repeat(2 ** 20 + 1))!, /1048577 characters, more than the 1048576 a settings file may have/);
+  // A --set value that deep stays the typed string (the schema then says what it expected).
+  assert.is(yamlValue(`[${'['.repeat(100)}`), `[${'['.repeat(100)}`);
+  const file = join(mkdtempSync(join(tmpdir(), 'gymnast-settings-')), 'deep.yaml');
+  writeFileSync(file, `hidden: ${'{'.repeat(100_000)}\n`);
+  assert.throws(() => readYamlMapping(file), (e: unknown) => e instanceof FileFormatError && /deep\.yaml: YAML: line 1: nested more than 64 levels deep/.test((e as Error).message));
 });
 
 test.run();

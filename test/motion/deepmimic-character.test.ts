@@ -90,6 +90,11 @@ test('bad structure: parent after child, wrong body count, bad JSON, capsule wit
   expectError(base.replace('"Parent": 0', '"Parent": 0,,'), /^line \d+ column \d+$/, /not valid JSON/);
 });
 
+test('a name of 100 000 characters is cut to 60 in the message (found by test/fuzz/deepmimic-character.test.ts)', () => {
+  const long = 'x'.repeat(100_000);
+  expectError(mutated((d) => (d.Skeleton.Joints[1].Name = d.Skeleton.Joints[2].Name = long)), /Joints\[2\]\.Name/, /^"x{56}\.\.\. is also the name of joint 1$/);
+});
+
 test('a file that does not exist is a FileFormatError naming it', () => {
   assert.throws(() => readCharacter('/nonexistent/x.txt'), (e: Error) => e instanceof FileFormatError && /x\.txt/.test(e.message));
 });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { FileFormatError, ValidationError } from '../../core/errors.ts';
+import { yamlShapeProblem } from '../../core/settings.ts';
 
 /** An expectation on one metric: a range, or exact equality (numbers or strings such as hashes). */
 export const expectationSchema = z.union([
@@ -57,15 +58,21 @@ export function scenarioSeeds(s: Scenario): number[] {
 }
 export type Expectation = z.infer<typeof expectationSchema>;
 
+const cut = (text: string, length: number) => {
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > length ? `${line.slice(0, length - 3)}...` : line;
+};
+
 /** Validates a parsed document; throws ValidationError naming `source` and every bad path. */
 export function parseScenario(doc: unknown, source: string): Scenario {
   const r = scenarioSchema.safeParse(doc);
   if (r.success) return r.data;
   throw new ValidationError(
     source,
+    // A key of the file is part of the path, and a key can be 100 000 characters: each line is cut.
     r.error.issues.map((i) => ({
-      path: [...i.path, ...((i as { keys?: string[] }).keys ?? [])].join('.'),
-      message: i.message,
+      path: cut([...i.path, ...((i as { keys?: string[] }).keys ?? [])].join('.'), 120),
+      message: cut(i.message, 300),
     })),
   );
 }
@@ -77,6 +84,8 @@ export function loadScenarioFile(file: string): Scenario {
   } catch (e) {
     throw new FileFormatError(file, 'file', (e as Error).message);
   }
+  const problem = yamlShapeProblem(text);
+  if (problem !== null) throw new FileFormatError(file, 'YAML', problem);
   let doc: unknown;
   try {
     doc = parseYaml(text, { prettyErrors: true });
