@@ -65,6 +65,12 @@ const FILE_PROBLEMS: Record<string, string> = {
   ELOOP: 'too many symbolic links',
 };
 
+/** `text` on one line (each run of white space with a line break in it becomes a space), at most 1000 characters. */
+function flat(text: string): string {
+  const line = text.replace(/\s*[\r\n]\s*/g, ' ');
+  return line.length > 1000 ? `${line.slice(0, 1000)}…` : line;
+}
+
 /** The first line of `text`, cut to a length a terminal line can hold. */
 function firstLine(text: string): string {
   const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
@@ -83,12 +89,14 @@ function messageOf(e: unknown): string {
 
 /** The one line printed for `e` and the exit code: 2 for bad input, 1 for a bug. */
 function describe(e: unknown): { line: string; code: number } {
-  if (e instanceof ValidationError && e.issues.length === 1) {
-    // One problem fits one line; several keep ValidationError's list, one line per problem.
-    const [issue] = e.issues;
-    return { line: `${e.source}: ${issue!.path || '(root)'}: ${issue!.message}`, code: 2 };
+  if (e instanceof ValidationError) {
+    // One problem fits one line; several are listed under a first line, one line each.
+    const issues = e.issues.map((i) => flat(`${i.path || '(root)'}: ${i.message}`));
+    const line = issues.length === 1 ? `${flat(e.source)}: ${issues[0]}` : [`${flat(e.source)}: ${issues.length} problems`, ...issues.map((i) => `  - ${i}`)].join('\n');
+    return { line, code: 2 };
   }
-  if (e instanceof GymnastError) return { line: messageOf(e), code: 2 };
+  // A message can quote what the user gave, newlines included: it stays one line.
+  if (e instanceof GymnastError) return { line: flat(messageOf(e)), code: 2 };
   if (e instanceof CommanderError) {
     // Commander's own text, its suggestion ("Did you mean --steps?") joined to the same line.
     const command = process.argv[2] !== undefined && process.argv[2] in COMMANDS ? ` ${process.argv[2]}` : '';
@@ -149,7 +157,7 @@ z.config({
     const input = issue.input;
     let shown: string;
     try {
-      shown = typeof input === 'string' ? `'${input}'` : typeof input === 'object' && input !== null ? JSON.stringify(input) : String(input);
+      shown = typeof input === 'string' ? `'${flat(input)}'` : typeof input === 'object' && input !== null ? JSON.stringify(input) : String(input);
     } catch {
       return undefined;
     }

@@ -50,6 +50,7 @@ const cases: { what: string; args: string[]; says: RegExp }[] = [
   { what: '--out where nothing may be written', args: [...cartpole, '--out', '/sys/gymnast-run'], says: /\/sys\/gymnast-run: (permission denied|operation not permitted)/ },
   { what: 'env option out of range', args: ['rollout', 'Pendulum-v1', '--option', 'g=-1'], says: /Pendulum-v1 options: g: Too small: expected number to be >0, got -1$/ },
   { what: 'env option of the wrong type', args: ['rollout', 'Pendulum-v1', '--option', 'g=abc'], says: /g: expected number, got 'abc'$/ },
+  { what: 'a value with a line break', args: ['rollout', 'FrozenLake-v1', '--option', 'is_slippery=a\nb'], says: /is_slippery: expected boolean, got 'a b'$/ },
   { what: 'option without =', args: ['rollout', 'CartPole-v1', '--option', 'seed'], says: /--option: seed: expected key=value/ },
   { what: 'hyperparameter out of range', args: [...cartpole, '--set', 'gamma=2'], says: /ppo hyperparameters: gamma: Too big: expected number to be <=1, got 2$/ },
   { what: 'empty number flag', args: ['train', '--env', 'CartPole-v1', '--agent', 'ppo', '--steps', ''], says: /--steps must be an integer ≥ 1, got ''/ },
