@@ -97,6 +97,11 @@ test('a pipelined PPO run killed after its first checkpoint and resumed ends exa
   assert.equal(steps, [...steps].sort((a, b) => a - b));
   assert.ok(metrics(whole).filter((m) => m['charts/episodic_return'] !== undefined).length > 4, 'episodes reported');
   assert.equal(JSON.parse(readFileSync(join(whole, 'config.json'), 'utf8')).vectorEnv, 'pipeline');
+  // The second segment's reset happens at sample count 512, where the curriculum sets episodes of
+  // 0.2 + 0.8 · 512 / 1024 = 0.6 s (not the 0.2 s of count 0). The first episode to end in that
+  // segment began at that reset.
+  const firstOfSecond = metrics(whole).find((m) => m.step > 512 && m['charts/episode_seconds'] !== undefined)!;
+  assert.ok(Math.abs(firstOfSecond['charts/episode_seconds']! - 0.6) < 1e-9, `episode_seconds ${firstOfSecond['charts/episode_seconds']}`);
 });
 
 test('an agent that steps envs one vector step at a time is refused the pipeline env, naming the choices', async () => {
