@@ -9,6 +9,8 @@ import { UsageError } from '../../src/core/errors.ts';
 import type { Env, StepResult } from '../../src/envs/env.ts';
 import { register } from '../../src/envs/registry.ts';
 import { makeAgent, meanLast } from './harness.ts';
+import { assertGradsClose, autodiff, mlp, recordSteps } from './grad-check.ts';
+import type { Param } from '../../src/nn/mlp.ts';
 
 await initBackend('wasm');
 
@@ -98,5 +100,56 @@ test('bufferSize is bounded before allocating: 2^28 numbers, the field and the l
   );
   assert.is(tf.memory().numTensors, tensors, 'no network made before the refusal');
 });
+
+// The TD loss of Stable-Baselines3's DQN.train (stable_baselines3/dqn/dqn.py, with the double-DQN
+// target of van Hasselt et al. 2016 when doubleDqn), written in tfjs:
+//   a' = argmax_a Q_online(s', a) (double) or argmax_a Q_target(s', a); y = r + γ·(1 − terminated)·Q_target(s', a')
+//   loss = mean(smooth_l1(Q(s, a) − y)) with β = 1 (huber), or mean((Q(s, a) − y)²) (mse)
+// The target network never updates here (targetNetworkFrequency past the run), so it keeps the
+// Q network's first weights: the parameters of the first recorded step.
+// Small steps keep |Q(s, a) − y| on both sides of 1 for Huber; large ones make the online net and
+// the target net disagree on a' for double DQN.
+for (const [loss, doubleDqn, lr] of [['huber', true, 1e-3], ['mse', true, 0.05], ['huber', false, 1e-3]] as const) {
+  test(`the last gradient step is tf.grads of SB3's TD loss (${loss}, ${doubleDqn ? 'double DQN' : 'max of the target net'})`, async () => {
+    const gamma = 0.95;
+    const cfg = { learningRate: lr, learningStarts: 16, trainFrequency: 1, batchSize: 24, targetNetworkFrequency: 1_000_000, gamma, maxGradNorm: 1e9, hidden: [8], loss, doubleDqn };
+    const h = makeAgent(dqn, 'TestCounterTerminal-v0', cfg, 60, 4);
+    const q = (h.agent as unknown as { qNetwork: { params: Param[] } }).qNetwork;
+    const { steps, shapes } = recordSteps(h.agent, q.params);
+    await h.agent.train(60);
+    assert.ok(steps.length >= 10, `${steps.length} gradient steps`);
+    const b = (h.agent as unknown as { batch: { obs: Float32Array; nextObs: Float32Array; actions: Int32Array; rewards: Float32Array; terminated: Float32Array } }).batch;
+    const B = 24, k = 2;
+    assert.ok(b.terminated.some((t) => t === 1) && b.terminated.some((t) => t === 0), 'the batch holds both kinds of transition');
+    const last = steps.at(-1)!;
+    const target = steps[0]!.params.map((p, i) => tf.tensor(p, shapes[i]));
+    const diffs: number[] = [];
+    // The next action: a constant of the loss, chosen by the online net of that step (double DQN)
+    // or by the target net.
+    const online = last.params.map((p, i) => tf.tensor(p, shapes[i]));
+    const aNext = tf.argMax(mlp(tf.tensor2d(b.nextObs, [B, 1]), doubleDqn ? online : target, 'relu'), 1);
+    if (lr > 0.01) {
+      const byTarget = tf.argMax(mlp(tf.tensor2d(b.nextObs, [B, 1]), target, 'relu'), 1);
+      assert.ok(tf.notEqual(aNext, byTarget).any().dataSync()[0], 'the online and target nets choose differently somewhere');
+      byTarget.dispose();
+    }
+    const want = autodiff(last, shapes, (ps) => {
+      const qNext = mlp(tf.tensor2d(b.nextObs, [B, 1]), target, 'relu');
+      const y = tf.add(tf.tensor1d(b.rewards), tf.mul(tf.mul(gamma, tf.sub(1, tf.tensor1d(b.terminated))), tf.sum(tf.mul(qNext, tf.oneHot(aNext, k)), 1)));
+      const qsa = tf.sum(tf.mul(mlp(tf.tensor2d(b.obs, [B, 1]), ps, 'relu'), tf.oneHot(tf.tensor1d(b.actions, 'int32'), k)), 1);
+      const d = tf.sub(qsa, y);
+      diffs.push(...d.dataSync());
+      const ad = tf.abs(d);
+      // smooth_l1 with β = 1: ½d² where |d| < 1, |d| − ½ elsewhere; with c = min(|d|, 1) that is ½c² + |d| − c.
+      const c = tf.minimum(ad, 1);
+      const per = loss === 'huber' ? tf.add(tf.mul(0.5, tf.square(c)), tf.sub(ad, c)) : tf.square(d);
+      return tf.mean(per) as tf.Scalar;
+    });
+    tf.dispose([...target, ...online, aNext]);
+    if (loss === 'huber') assert.ok(diffs.some((d) => Math.abs(d) > 1) && diffs.some((d) => Math.abs(d) < 1), `both Huber branches: ${diffs.map((d) => d.toFixed(2))}`);
+    assertGradsClose(last.grads, want, `${loss}, lr ${lr}`);
+    h.close();
+  });
+}
 
 test.run();

@@ -16,16 +16,20 @@ export interface RecordedStep {
   grads: Float32Array[];
 }
 
-/** Wraps the agent's optimizer so that each step is recorded, then taken as before. */
-export function recordSteps(agent: Agent): { steps: RecordedStep[]; shapes: number[][] } {
+/**
+ * Wraps the agent's optimizer so that each step is recorded, then taken as before. `params`: the
+ * parameters the optimizer updates, in its order (default: the agent's `params`).
+ */
+export function recordSteps(agent: Agent, params?: readonly Param[]): { steps: RecordedStep[]; shapes: number[][] } {
   const a = agent as unknown as { optimizer: { step(g: Float32Array[]): void }; params: Param[] };
+  const ps = params ?? a.params;
   const take = a.optimizer.step.bind(a.optimizer);
   const steps: RecordedStep[] = [];
   a.optimizer.step = (grads: Float32Array[]) => {
-    steps.push({ params: a.params.map((p) => (p.variable.dataSync() as Float32Array).slice()), grads: grads.map((g) => g.slice()) });
+    steps.push({ params: ps.map((p) => (p.variable.dataSync() as Float32Array).slice()), grads: grads.map((g) => g.slice()) });
     take(grads);
   };
-  return { steps, shapes: a.params.map((p) => p.variable.shape) };
+  return { steps, shapes: ps.map((p) => p.variable.shape) };
 }
 
 /** The gradient of `loss` with respect to the recorded parameters, by tfjs autodiff. */
@@ -37,12 +41,12 @@ export function autodiff(step: RecordedStep, shapes: number[][], loss: (ps: tf.T
   });
 }
 
-/** A tanh MLP from its parameters [W0, b0, W1, b1, …], weights stored [in, out]; a linear last layer. */
-export function mlp(x: tf.Tensor2D, ps: tf.Tensor[]): tf.Tensor2D {
+/** An MLP from its parameters [W0, b0, W1, b1, …], weights stored [in, out]; a linear last layer. */
+export function mlp(x: tf.Tensor2D, ps: tf.Tensor[], activation: 'tanh' | 'relu' = 'tanh'): tf.Tensor2D {
   let h = x;
   for (let i = 0; i < ps.length; i += 2) {
     h = tf.add(tf.matMul(h, ps[i] as tf.Tensor2D), ps[i + 1]!);
-    if (i + 2 < ps.length) h = tf.tanh(h);
+    if (i + 2 < ps.length) h = activation === 'tanh' ? tf.tanh(h) : tf.relu(h);
   }
   return h;
 }
