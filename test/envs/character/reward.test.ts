@@ -149,10 +149,10 @@ test('joint velocities differ: velocity term exp(−0.1·ŵ_j·‖Δω‖²)', (
   othersOne(['velocity']);
   // The root's angular velocity counts in both the velocity term and the root term (0.001·‖Δω‖²).
   const r = copy();
-  r.jointVel[3] += 2; r.jointVel[5] -= 1;
+  r.jointVel[3] += 2; r.jointVel[4] += 0.5; r.jointVel[5] -= 1;
   reward.compute(r, base);
-  close(reward.terms.velocity, Math.exp(-K.velocity * (1 / 4.8) * 5), 'root angular velocity, velocity term');
-  close(reward.terms.root, Math.exp(-K.root * 0.001 * 5), 'root angular velocity, root term');
+  close(reward.terms.velocity, Math.exp(-K.velocity * (1 / 4.8) * 5.25), 'root angular velocity, velocity term');
+  close(reward.terms.root, Math.exp(-K.root * 0.001 * 5.25), 'root angular velocity, root term');
   othersOne(['velocity', 'root']);
 });
 
