@@ -112,8 +112,11 @@ function lines(rng: Rng, b: Buffer): Mutation {
 /** Every place in a parsed JSON value: a container and a key in it. */
 function places(v: unknown, out: [Record<string | number, unknown>, string | number][] = [], depth = 0): typeof out {
   if (depth > 64 || v === null || typeof v !== 'object' || out.length > 20_000) return out;
-  if (Array.isArray(v)) v.forEach((x, i) => (out.push([v as unknown as Record<number, unknown>, i]), places(x, out, depth + 1)));
-  else for (const [k, x] of Object.entries(v)) (out.push([v as Record<string, unknown>, k]), places(x, out, depth + 1));
+  const container = v as Record<string | number, unknown>;
+  for (const key of Array.isArray(v) ? v.keys() : Object.keys(v)) {
+    out.push([container, key]);
+    places(container[key], out, depth + 1);
+  }
   return out;
 }
 
@@ -143,8 +146,10 @@ export function structural(rng: Rng, b: Buffer, parse: (text: string) => unknown
       parent[key] = trick;
       done.push(`${key} = path ${JSON.stringify(trick.slice(0, 24))}`);
     } else if (op === 2 && !Array.isArray(parent)) {
-      parent[pick(rng, ['extra', '__proto__', 'constructor', ''])] = pick(rng, EDGE_VALUES);
-      done.push(`add key`);
+      // defineProperty: an own key even for '__proto__', as JSON.parse makes it from the text.
+      const name = pick(rng, ['extra', '__proto__', 'constructor', '']);
+      Object.defineProperty(parent, name, { value: pick(rng, EDGE_VALUES), enumerable: true, writable: true, configurable: true });
+      done.push(`add key ${JSON.stringify(name)}`);
     } else {
       const value = pick(rng, EDGE_VALUES);
       parent[key] = value;
