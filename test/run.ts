@@ -5,6 +5,9 @@
  *
  * One process per file keeps native state (Rapier worlds, tfjs backends, worker threads, servers)
  * from leaking between files, and uses both cores.
+ *
+ * `--slow` adds the slow tier, `*.slow.ts` files (every scenario under scenarios/, minutes each):
+ * `npm run test:slow` runs that tier alone, `npm test -- --slow` everything.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -14,15 +17,18 @@ import { cpus } from 'node:os';
 const root = new URL('..', import.meta.url).pathname;
 const testDir = join(root, 'test');
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const slow = process.argv.includes('--slow');
 const jobs = Number(process.env.TEST_JOBS) || Math.max(1, Math.min(2, cpus().length));
 const fileTimeoutMs = Number(process.env.TEST_FILE_TIMEOUT_MS) || 300_000;
+// A slow file trains a dozen agents in a row: a budget of its own.
+const slowFileTimeoutMs = Number(process.env.TEST_SLOW_FILE_TIMEOUT_MS) || 3_600_000;
 
 function findTests(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out.push(...findTests(p));
-    else if (name.endsWith('.test.ts')) out.push(p);
+    else if (name.endsWith('.test.ts') || (slow && name.endsWith('.slow.ts'))) out.push(p);
   }
   return out;
 }
@@ -49,10 +55,11 @@ function runFile(file: string): Promise<FileResult> {
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
+    const timeoutMs = file.endsWith('.slow.ts') ? slowFileTimeoutMs : fileTimeoutMs;
     const timer = setTimeout(() => {
-      output += `\n[runner] killed after ${fileTimeoutMs} ms`;
+      output += `\n[runner] killed after ${timeoutMs} ms`;
       child.kill('SIGKILL');
-    }, fileTimeoutMs);
+    }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
       const clean = output.replace(/\x1b\[[0-9;]*m/g, '');
