@@ -112,6 +112,19 @@ test('end effectors moved: r_end = exp(−40 Σ_e ‖Δp_e‖²), a sum, not a m
   close(reward.terms.endEffector, 1, 'heading frame');
 });
 
+test('the whole character lifted by h: each of the 4 end effectors is h higher above the ground', () => {
+  const s = copy();
+  s.pose[1] += 0.1;
+  for (let j = 0; j < s.numJoints; j++) s.jointPos[3 * j + 1] += 0.1;
+  s.com[1] += 0.1;
+  reward.compute(s, base);
+  close(reward.terms.endEffectorError, 4 * 0.01, 'end-effector error');
+  close(reward.terms.endEffector, Math.exp(-K.endEffector * 0.04), 'end-effector term');
+  close(reward.terms.com, Math.exp(-K.com * 0.01), 'com term');
+  assert.is(reward.terms.pose, 1);
+  assert.is(reward.terms.velocity, 1);
+});
+
 test('centre of mass: r_com = exp(−10 ‖Δp_com‖²) on position; its velocity is not in it', () => {
   const s = copy();
   s.com[0] += 0.2; s.com[1] -= 0.1;
