@@ -90,8 +90,6 @@ test('--verbose adds the stack to the same line', async () => {
   assert.match(r.stderr, /^\s+at /m);
 });
 
-test('cleanup', () => {
-  rmSync(tmp, { recursive: true, force: true });
-});
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test.run();

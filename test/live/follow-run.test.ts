@@ -155,8 +155,6 @@ test('changed while watching: a damaged latest.json, then a damaged checkpoint, 
   assertNoTrace(r.stderr);
 });
 
-test('cleanup', () => {
-  rmSync(tmp, { recursive: true, force: true });
-});
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test.run();
