@@ -24,16 +24,19 @@ export function parseKeyValues(pairs: readonly string[] = [], what = '--option')
 /**
  * Bounds on a YAML text before the parser sees it. Settings and scenario files are a few hundred
  * bytes written by hand; the `yaml` package is slow or worse on some hostile shapes: 10 000 nested
- * `[` take a second and overflow its stack, a run of 10 000 commas in a flow list takes seconds
- * (the time grows with the square of the count), and a flood of `{` ends the process out of memory.
+ * `[` take a second and overflow its stack, a run of 10 000 commas in a flow list or of 64 000
+ * quotes takes seconds (the time grows with the square of the count), and a flood of `{` ends the
+ * process out of memory.
  */
 export const MAX_YAML_CHARACTERS = 1 << 20;
 export const MAX_YAML_DEPTH = 64;
 export const MAX_YAML_FLOW_MARKS = 4096;
 
+const tooMany = (line: number) => `line ${line}: more than ${MAX_YAML_FLOW_MARKS} of [ ] { } , " ' (a settings file has a few)`;
+
 /**
  * What makes `text` too big or too deep to parse, with its line, or null. Counts the flow marks
- * `[ ] { } ,` outside quotes and comments: their nesting depth and their number.
+ * `[ ] { } ,` outside quotes and comments (their nesting depth, and their number with the quotes).
  */
 export function yamlShapeProblem(text: string): string | null {
   if (text.length > MAX_YAML_CHARACTERS) return `${text.length} characters, more than the ${MAX_YAML_CHARACTERS} a settings file may have`;
@@ -44,6 +47,8 @@ export function yamlShapeProblem(text: string): string | null {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (c === '\n') line++;
+    // Quotes count as marks wherever they are: a run of them (a flood of empty strings) is as slow.
+    if ((c === '"' || c === "'") && ++marks > MAX_YAML_FLOW_MARKS) return tooMany(line);
     if (quote !== '') {
       if (quote === '"' && c === '\\') i++;
       else if (c === quote) quote = '';
@@ -55,7 +60,7 @@ export function yamlShapeProblem(text: string): string | null {
       while (i + 1 < text.length && text[i + 1] !== '\n') i++;
     } else if ((c === '"' || c === "'") && startsToken) quote = c;
     else if (c === '[' || c === '{' || c === ']' || c === '}' || c === ',') {
-      if (++marks > MAX_YAML_FLOW_MARKS) return `line ${line}: more than ${MAX_YAML_FLOW_MARKS} of [ ] { } , (a settings file has a few)`;
+      if (++marks > MAX_YAML_FLOW_MARKS) return tooMany(line);
       if (c === '[' || c === '{') {
         if (++depth > MAX_YAML_DEPTH) return `line ${line}: nested more than ${MAX_YAML_DEPTH} levels deep`;
       } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadScenarioFile, parseScenario, checkExpectation } from '../../src/cli/scenarios/schema.ts';
+import { loadScenarioFile, parseScenario, checkExpectation, scenarioSchema } from '../../src/cli/scenarios/schema.ts';
 import { runScenario } from '../../src/cli/scenarios/runner.ts';
 import { ValidationError, FileFormatError } from '../../src/core/errors.ts';
 
@@ -73,6 +73,18 @@ test('a flood of commas or brackets is refused before parsing; a key of 100 000 
     assert.instance(e, ValidationError);
     assert.ok((e as Error).message.length < 500, `${(e as Error).message.length} characters`);
     assert.match((e as Error).message, /- kkkk+\.\.\.: Unrecognized key/);
+  }
+  // 2000 bad seeds are 2000 problems: 20 listed, then how many more.
+  const doc = { name: 'x', env: 'CartPole-v1', agent: 'random', seed: new Array(2000).fill(1e308), expect: { r: { min: 1 } } };
+  const total = scenarioSchema.safeParse(doc).error!.issues.length; // zod's count: at least one per seed
+  assert.ok(total >= 2000);
+  try {
+    parseScenario(doc, 'many.yaml');
+    assert.unreachable();
+  } catch (e) {
+    const issues = (e as ValidationError).issues;
+    assert.is(issues.length, 21);
+    assert.equal(issues[20], { path: '…', message: `and ${total - 20} more problems` });
   }
 });
 

@@ -55,7 +55,9 @@ test('YAML too deep or with too many flow marks is refused before the parser (it
   assert.is(MAX_YAML_FLOW_MARKS, 4096);
   assert.is(yamlShapeProblem(`a: ${'['.repeat(64)}${']'.repeat(64)}\n`), null);
   assert.is(yamlShapeProblem(`a: 1\nb: ${'['.repeat(65)}`), 'line 2: nested more than 64 levels deep');
-  assert.is(yamlShapeProblem(`a: [1${','.repeat(5000)}]`), 'line 1: more than 4096 of [ ] { } , (a settings file has a few)');
+  assert.is(yamlShapeProblem(`a: [1${','.repeat(5000)}]`), 'line 1: more than 4096 of [ ] { } , " \' (a settings file has a few)');
+  // 64 000 quotes in a row took the parser seconds: quotes count too.
+  assert.match(yamlShapeProblem(`a: ${'"'.repeat(5000)}`)!, /^line 1: more than 4096 of/);
   // Marks inside quotes and comments are text, not structure; an apostrophe inside a word opens no quote.
   assert.is(yamlShapeProblem(`a: "${'['.repeat(100)}"\nb: '${'{'.repeat(100)}'\n# ${'['.repeat(100)}\nc: don't [1, 2]\n`), null);
   assert.match(yamlShapeProblem('x'.repeat(2 ** 20 + 1))!, /1048577 characters, more than the 1048576 a settings file may have/);

@@ -58,6 +58,7 @@ export function scenarioSeeds(s: Scenario): number[] {
 }
 export type Expectation = z.infer<typeof expectationSchema>;
 
+const MAX_LISTED = 20;
 const cut = (text: string, length: number) => {
   const line = text.replace(/\s+/g, ' ');
   return line.length > length ? `${line.slice(0, length - 3)}...` : line;
@@ -69,11 +70,15 @@ export function parseScenario(doc: unknown, source: string): Scenario {
   if (r.success) return r.data;
   throw new ValidationError(
     source,
-    // A key of the file is part of the path, and a key can be 100 000 characters: each line is cut.
-    r.error.issues.map((i) => ({
-      path: cut([...i.path, ...((i as { keys?: string[] }).keys ?? [])].join('.'), 120),
-      message: cut(i.message, 300),
-    })),
+    // A key of the file is part of the path, and a key can be 100 000 characters: each line is cut;
+    // a list of 2000 bad seeds is 2000 problems: the first 20 are listed.
+    [
+      ...r.error.issues.slice(0, MAX_LISTED).map((i) => ({
+        path: cut([...i.path, ...((i as { keys?: string[] }).keys ?? [])].join('.'), 120),
+        message: cut(i.message, 300),
+      })),
+      ...(r.error.issues.length > MAX_LISTED ? [{ path: '…', message: `and ${r.error.issues.length - MAX_LISTED} more problems` }] : []),
+    ],
   );
 }
 
