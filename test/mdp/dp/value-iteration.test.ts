@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import '../../../src/mdp/index.ts';
 import { makeMdp } from '../../../src/envs/tabular/problem.ts';
-import { valueIteration } from '../../../src/mdp/dp/value-iteration.ts';
+import { optimalitySweep, valueIteration } from '../../../src/mdp/dp/value-iteration.ts';
+import type { TabularMdpArrays } from '../../../src/envs/tabular/model.ts';
 import { gamblerStake } from '../../../src/envs/tabular/gambler.ts';
 
 test('5×5 grid world, γ = 0.9: the optimal values of Figure 3.5', () => {
@@ -61,6 +62,49 @@ test('in-place and synchronous value iteration agree', () => {
   assert.equal(Array.from(a.values), Array.from(b.values));
   // The optimal path along the cliff edge: 13 steps from the start.
   assert.is(a.values[36], -13);
+});
+
+/**
+ * Two states, one action each. State 0 pays 1 and moves to state 1 with the episode ending there
+ * (terminal flag); state 1 pays 1 and stays. With γ = 0.5: v(1) = 1/(1 − γ) = 2, v(0) = 1 (no
+ * bootstrapping through the terminal transition; bootstrapping would give 1 + γ·2 = 2).
+ */
+function chain(): TabularMdpArrays {
+  return {
+    numStates: 2,
+    numActions: 1,
+    offsets: Int32Array.of(0, 1, 2),
+    next: Int32Array.of(1, 1),
+    prob: Float64Array.of(1, 1),
+    reward: Float64Array.of(1, 1),
+    terminal: Uint8Array.of(1, 0),
+  };
+}
+
+test('a terminal transition does not bootstrap, in place and synchronous', () => {
+  for (const inPlace of [true, false]) {
+    const src = Float64Array.of(0, 2);
+    const dst = inPlace ? src : new Float64Array(2);
+    const delta = optimalitySweep(chain(), 0.5, src, dst, 0, 2, inPlace ? undefined : new Float64Array(2));
+    // v(0) = 1 + 0·(…) = 1; v(1) = 1 + 0.5·2 = 2 (a fixed point); the largest change is v(0)'s 1.
+    assert.equal([Array.from(dst), delta], [[1, 2], 1], `inPlace ${inPlace}`);
+  }
+});
+
+test('a sweep over a range of states touches only those, with the scratch of that range', () => {
+  const mdp = chain();
+  const src = Float64Array.of(5, 2);
+  // States [1, 2): its one transition is transition 1, so one scratch entry; state 0 stays as it was.
+  const dst = Float64Array.of(-7, -7);
+  assert.is(optimalitySweep(mdp, 0.5, src, dst, 1, 2, new Float64Array(1)), 0);
+  assert.equal(Array.from(dst), [-7, 2]);
+  // States [0, 1): state 1 is left alone.
+  const dst2 = Float64Array.of(-7, -7);
+  assert.is(optimalitySweep(mdp, 0.5, src, dst2, 0, 1, new Float64Array(1)), 4);
+  assert.equal(Array.from(dst2), [1, -7]);
+  // A scratch shorter than the range's transitions is refused, naming both sizes.
+  assert.throws(() => optimalitySweep(mdp, 0.5, src, dst, 1, 2, new Float64Array(0)), /scratch has 0 entries, the states need 1/);
+  assert.throws(() => optimalitySweep(mdp, 0.5, src, dst, 0, 2, new Float64Array(1)), /scratch has 1 entries, the states need 2/);
 });
 
 test.run();
