@@ -13,7 +13,7 @@
 import { writeSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
-import { GymnastError, ValidationError } from '../core/errors.ts';
+import { GymnastError, UsageError, ValidationError } from '../core/errors.ts';
 
 type Registrar = { register(program: Command): void };
 
@@ -181,6 +181,8 @@ program
   .exitOverride();
 
 try {
+  // No command is missing input like any other: one line, exit 2 (commander would print its help, exit 1).
+  if (process.argv.slice(2).every((a) => a === '--verbose')) throw new UsageError('no command given: gymnast --help lists them (npm start runs gymnast start)');
   const first = process.argv[2];
   const wanted = first !== undefined && first in COMMANDS ? [COMMANDS[first]!] : Object.keys(COMMAND_MODULES);
   for (const name of wanted) (await COMMAND_MODULES[name]!()).register(program);

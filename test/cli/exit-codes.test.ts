@@ -41,6 +41,7 @@ const cases: { what: string; args: string[]; says: RegExp }[] = [
   { what: 'misspelt option', args: [...cartpole, '--seeed', '1'], says: /unknown option '--seeed'; did you mean --seed\?/ },
   { what: 'option without its value', args: ['train', '--env'], says: /option '--env <id>' argument missing/ },
   { what: 'missing argument', args: ['eval'], says: /missing required argument 'dir'/ },
+  { what: 'no command', args: [], says: /no command given: gymnast --help lists them/ },
   { what: 'unknown command', args: ['tran'], says: /unknown command 'tran'; did you mean train\?/ },
   { what: 'missing file', args: ['scenario', 'run', join(tmp, 'missing.yaml')], says: /missing\.yaml: no such file or folder/ },
   { what: 'empty scenario folder', args: ['scenario', 'run', join(tmp, 'empty')], says: /empty: no scenario files/ },
