@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import '../../../src/mdp/index.ts';
 import { ValidationError } from '../../../src/core/errors.ts';
 import { makeMdp } from '../../../src/envs/tabular/problem.ts';
-import { policyEvaluation } from '../../../src/mdp/dp/policy-evaluation.ts';
+import { evaluationSweep, policyEvaluation } from '../../../src/mdp/dp/policy-evaluation.ts';
+import type { TabularMdp } from '../../../src/envs/tabular/model.ts';
 import { uniformPolicy } from '../../../src/mdp/policy.ts';
 
 const round1 = (v: Float64Array) => Array.from(v, (x) => Math.round(x * 10) / 10 + 0);
@@ -58,6 +59,24 @@ test('a discount outside [0, 1] is one clear error naming gamma and the value', 
     assert.match((e as Error).message, /gamma: the discount must be in \[0, 1\], got 1\.5/);
   }
   assert.throws(() => policyEvaluation(mdp, uniformPolicy(mdp), { gamma: -0.1 }), /gamma/);
+});
+
+test('a terminal transition does not bootstrap', () => {
+  // Two states, one action: state 0 pays 1 and ends the episode on reaching state 1, state 1 pays 1
+  // and stays. With γ = 0.5 and v = (0, 2): v(0) = 1 (no γ·v(1) through the terminal flag), v(1) = 1 + 0.5·2 = 2.
+  const mdp = {
+    numStates: 2, numActions: 1, offsets: Int32Array.of(0, 1, 2), next: Int32Array.of(1, 1),
+    prob: Float64Array.of(1, 1), reward: Float64Array.of(1, 1), terminal: Uint8Array.of(1, 0),
+  } as unknown as TabularMdp;
+  const to = new Float64Array(2);
+  assert.is(evaluationSweep(mdp, Float64Array.of(1, 1), 0.5, Float64Array.of(0, 2), to), 1);
+  assert.equal(Array.from(to), [1, 2]);
+});
+
+test('a policy table of the wrong size is refused, naming both sizes', () => {
+  const { mdp } = makeMdp('GridWorld4x4-v0');
+  // 16 states × 4 actions = 64 entries.
+  assert.throws(() => policyEvaluation(mdp, new Float64Array(63), { gamma: 1 }), /policy table has 63 entries, expected 64/);
 });
 
 test.run();
