@@ -64,6 +64,16 @@ test('normalize: (x − mean) / sqrt(var + eps), clipped; the state round-trips;
   assert.is(copy.count, rms.count);
   assert.throws(() => rms.update([1, 2, 3], 2), /need 4 values/);
   assert.throws(() => copy.setState({ mean: [0], var: [1], count: 1 }), /expected 2/);
+  assert.throws(() => copy.setState({ mean: [0], var: [1, 1], count: 1 }), /expected 2/, 'mean alone short');
+  assert.throws(() => copy.setState({ mean: [0, 0], var: [1], count: 1 }), /expected 2/, 'var alone short');
+});
+
+test('normalize clips both sides and writes only its n rows', () => {
+  const rms = new RunningMeanStd(2, 0);
+  rms.update([0, 0, 2, 2], 2); // mean 1, var 1 in both columns
+  const out = Float64Array.of(7, 7, 7, 7);
+  rms.normalize([-100, 1.5], out, 1, 3, 0);
+  assert.equal(Array.from(out), [-3, 0.5, 7, 7]);
 });
 
 test.run();
