@@ -21,7 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { writeFileAtomic, writeFileSynced } from '../core/atomic-write.ts';
+import { ensureFolder, writeFileAtomic, writeFileSynced } from '../core/atomic-write.ts';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { FileFormatError, GymnastError } from '../core/errors.ts';
@@ -130,7 +130,7 @@ const INDEX = 'index.json';
 
 /** Writes `data` as checkpoint `name` under `dir` (the run's checkpoints folder) and points latest.json at it. */
 export function writeCheckpoint(dir: string, name: string, step: number, data: CheckpointData, keep = 2): string {
-  mkdirSync(dir, { recursive: true });
+  ensureFolder(dir);
   const final = join(dir, name);
   const tmp = join(dir, `${name}.tmp`);
   rmSync(tmp, { recursive: true, force: true });

@@ -11,11 +11,11 @@
  * resume starts from. In `nn` beside the checkpoint files, so the generative room can read a
  * prior's folder without importing the trainer.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
-import { writeFileAtomic } from '../core/atomic-write.ts';
+import { ensureFolder, writeFileAtomic } from '../core/atomic-write.ts';
 import { FileFormatError, UsageError, ValidationError } from '../core/errors.ts';
 import { latestCheckpoint } from './checkpoint.ts';
 
@@ -58,7 +58,7 @@ function processAlive(pid: number): boolean {
  * left by a process that no longer runs on this machine is taken over.
  */
 export function lockRunFolder(runDir: string): { release(): void } {
-  mkdirSync(runDir, { recursive: true });
+  ensureFolder(runDir);
   const file = join(runDir, LOCK);
   const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
   for (let attempt = 0; ; attempt++) {

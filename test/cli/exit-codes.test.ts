@@ -49,6 +49,8 @@ const cases: { what: string; args: string[]; says: RegExp }[] = [
   { what: '--out under a file', args: [...cartpole, '--out', join(file, 'run')], says: /a-file\/run: a part of the path is a file, not a folder/ },
   // /sys refuses new folders even to root (EPERM; EACCES for other users).
   { what: '--out where nothing may be written', args: [...cartpole, '--out', '/sys/gymnast-run'], says: /\/sys\/gymnast-run: (permission denied|operation not permitted)/ },
+  // Node's recursive mkdir loops forever under /proc (the parent exists, the child is refused).
+  { what: '--out two levels under /proc', args: [...cartpole, '--out', '/proc/gymnast/run'], says: /\/proc\/gymnast: no such file or folder/ },
   { what: 'env option out of range', args: ['rollout', 'Pendulum-v1', '--option', 'g=-1'], says: /Pendulum-v1 options: g: Too small: expected number to be >0, got -1$/ },
   { what: 'env option of the wrong type', args: ['rollout', 'Pendulum-v1', '--option', 'g=abc'], says: /g: expected number, got 'abc'$/ },
   { what: 'a value with a line break', args: ['rollout', 'FrozenLake-v1', '--option', 'is_slippery=a\nb'], says: /is_slippery: expected boolean, got 'a b'$/ },

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../src/core/atomic-write.ts';
+import { ensureFolder, writeFileAtomic } from '../../src/core/atomic-write.ts';
 
 test('writes text and bytes, replaces a file whole, creates the folder, leaves no temporary file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gymnast-atomic-'));
@@ -14,6 +14,19 @@ test('writes text and bytes, replaces a file whole, creates the folder, leaves n
     writeFileAtomic(file, new Uint8Array([104, 105]));
     assert.is(readFileSync(file, 'utf8'), 'hi');
     assert.equal(readdirSync(join(dir, 'deep', 'er')), ['config.json']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ensureFolder makes the missing levels and is a no-op where the folder exists; where a level cannot be made it throws that level\'s error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gymnast-atomic-'));
+  try {
+    ensureFolder(join(dir, 'a', 'b', 'c'));
+    assert.ok(existsSync(join(dir, 'a', 'b', 'c')));
+    ensureFolder(join(dir, 'a', 'b'));
+    // /proc exists but refuses new entries: Node's recursive mkdirSync never returns there.
+    assert.throws(() => ensureFolder('/proc/gymnast-test/x'), (e: NodeJS.ErrnoException) => e.code === 'ENOENT' && e.path === '/proc/gymnast-test');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
