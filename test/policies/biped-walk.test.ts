@@ -1,8 +1,8 @@
 /**
  * The trained biped walk shipped in policies/biped-walk (PPO, 5 M samples, seed 1; README "Motion
- * imitation"). Over 128 test episodes it scores normalized return 0.903 with 1 fall (`gymnast eval
- * policies/biped-walk --episodes 128`, default evaluation seeds; 0.908 and none with `--seed
- * 1000001`, the seeds it was first measured with). This checks that it still walks:
+ * imitation"). Over 128 test episodes it scores normalized return 0.886 with 1 fall (`gymnast eval
+ * policies/biped-walk --episodes 128`, default evaluation seeds, measured 2026-12-07 with the
+ * end-effector scale of DeepMimic's released code; 0.903 before that correction). This checks that it still walks:
  * a change to the biped's physics, observation, action map or reward that breaks the trained
  * policy fails here, not in a user's hands. Greedy actions and seeded starts make it exact.
  */
