@@ -17,7 +17,7 @@ import { resolveCharacterPath } from '../motion/data-path.ts';
 import { readCharacter } from '../motion/deepmimic-character.ts';
 import type { Skeleton } from '../motion/skeleton.ts';
 import { initBackend } from '../nn/backend.ts';
-import { latestCheckpoint, readCheckpoint, requireArray, type CheckpointData } from '../nn/checkpoint.ts';
+import { latestCheckpoint, readCheckpoint, requireArray, restoreFrom, type CheckpointData } from '../nn/checkpoint.ts';
 import { readRunConfigFile, runHyperparameters } from '../nn/run-folder.ts';
 import { datasetSchema, type MotionDataset, Standardizer } from './dataset.ts';
 import { priorDefinition } from './families.ts';
@@ -177,7 +177,7 @@ export async function loadPrior(dir: string, options: { backend?: string; checkp
   const def = priorDefinition(config.family);
   const model = def.create(priorContext(meta, seedFrames, seedLabels, new Rng(config.seed), config.steps), runHyperparameters(def.schema, dir, config.config));
   try {
-    model.restore(data, path);
+    restoreFrom(path, () => model.restore(data, path));
   } catch (e) {
     model.dispose();
     throw e;

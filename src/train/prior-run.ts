@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { initBackend, type BackendInfo } from '../nn/backend.ts';
-import { readCheckpoint, writeCheckpoint } from '../nn/checkpoint.ts';
+import { readCheckpoint, restoreFrom, writeCheckpoint } from '../nn/checkpoint.ts';
 import { claimRunFolder, lockRunFolder, resumeCheckpoint, runHyperparameters, writeRunConfig } from '../nn/run-folder.ts';
 import { gatherWindows, listWindows, loadMotionDataset, type MotionDataset } from '../generative/dataset.ts';
 import { priorDefinition } from '../generative/families.ts';
@@ -89,7 +89,7 @@ export async function trainPrior(args: TrainPriorArgs, callbacks: PriorRunCallba
       if (resumeFrom) {
         const data = readCheckpoint(resumeFrom);
         checkCheckpointFamily(data, config.family, resumeFrom);
-        model.restore(data, resumeFrom);
+        restoreFrom(resumeFrom, () => model.restore(data, resumeFrom));
         lastCheckpoint = resumeFrom;
       }
       const resumedFrom = resumeFrom ? model.step : null;

@@ -25,7 +25,7 @@ import { SyncVectorEnv } from '../envs/vector/sync-vector-env.ts';
 import type { VectorEnv } from '../envs/vector/vector-env.ts';
 import type { RenderFrame } from '../core/frame.ts';
 import { initBackend, type BackendInfo } from '../nn/backend.ts';
-import { latestCheckpoint, readCheckpoint, writeCheckpoint } from '../nn/checkpoint.ts';
+import { latestCheckpoint, readCheckpoint, restoreFrom, writeCheckpoint } from '../nn/checkpoint.ts';
 import { claimRunFolder, lockRunFolder, resumeCheckpoint, runHyperparameters, writeRunConfig } from '../nn/run-folder.ts';
 import { agentDefinition } from '../agents/index.ts';
 import type { Agent, EpisodeReport } from '../agents/agent.ts';
@@ -150,7 +150,7 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
       let lastCheckpoint = '';
       if (resumeFrom) {
         const data = readCheckpoint(resumeFrom);
-        agent.restore(data, resumeFrom);
+        restoreFrom(resumeFrom, () => agent!.restore(data, resumeFrom));
         segment = Number((data.state.runner as { segment?: number } | undefined)?.segment ?? NaN);
         if (!Number.isInteger(segment)) throw new FileFormatError(join(resumeFrom, 'state.json'), 'runner.segment', 'missing');
         metrics.truncateAfter(agent.globalStep);
