@@ -13,8 +13,10 @@
  *
  * Each repeat runs both, alternating which goes first, so background load hits both alike. A run's
  * rate is measured from the end of its first iteration (start-up, worker and WASM warm-up left
- * out) to the end of its last; CPU use over the same window, in % of one core. Medians over the
- * repeats and the pipeline / async ratio.
+ * out) to the end of its next-to-last: the steady state. (The pipeline drains before each
+ * checkpoint: the last update of a segment has no rollout beside it. With the README's
+ * checkpoints, every 500 k samples, that is one iteration in 122.) CPU use over the same window, in %
+ * of one core. Medians over the repeats and the pipeline / async ratio.
  */
 import { loadavg, availableParallelism, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,8 +30,8 @@ function flag(name: string, fallback: string): string {
 }
 function intFlag(name: string, fallback: number): number {
   const v = Number(flag(name, String(fallback)));
-  if (!Number.isInteger(v) || v < 2) {
-    console.error(`--${name} must be an integer ≥ 2, got '${flag(name, '')}'`);
+  if (!Number.isInteger(v) || v < 3) {
+    console.error(`--${name} must be an integer ≥ 3, got '${flag(name, '')}'`);
     process.exit(2);
   }
   return v;
@@ -37,7 +39,7 @@ function intFlag(name: string, fallback: number): number {
 
 const quick = process.argv.includes('--quick');
 const envId = flag('env', 'BipedImitate-v0');
-const iterations = intFlag('iterations', quick ? 3 : 6);
+const iterations = intFlag('iterations', quick ? 4 : 8);
 const repeats = intFlag('repeats', quick ? 2 : 3);
 const config = readYamlMapping(new URL('../scenarios/imitation/ppo.yaml', import.meta.url).pathname);
 // The biped walk's settings (README "Motion imitation"); the humanoid runs used the file as it is.
@@ -55,7 +57,7 @@ const cpuSeconds = () => {
   return (u.user + u.system) / 1e6;
 };
 
-/** One training run of `iterations` PPO iterations: samples/s and CPU % from the end of the first iteration. */
+/** One training run of `iterations` PPO iterations (one segment): samples/s and CPU % between the end of the first iteration and the end of the next-to-last. */
 async function run(kind: VectorEnvKind, seed: number): Promise<{ sps: number; cpu: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'gymnast-bench-throughput-'));
   try {
@@ -68,7 +70,7 @@ async function run(kind: VectorEnvKind, seed: number): Promise<{ sps: number; cp
         },
       },
     );
-    const first = marks[0]!, last = marks[marks.length - 1]!;
+    const first = marks[0]!, last = marks[marks.length - 2]!;
     const wall = last.wall - first.wall;
     return { sps: (last.step - first.step) / wall, cpu: (100 * (last.cpu - first.cpu)) / wall };
   } finally {
@@ -76,7 +78,7 @@ async function run(kind: VectorEnvKind, seed: number): Promise<{ sps: number; cp
   }
 }
 
-console.log(`PPO training throughput on ${envId}: ${batch} samples an iteration, ${iterations} iterations a run (the first left out), ${repeats} repeats`);
+console.log(`PPO training throughput on ${envId}: ${batch} samples an iteration, ${iterations} iterations a run (the first and the last left out), ${repeats} repeats`);
 console.log(`cores: ${availableParallelism()}; load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const results: Record<'async' | 'pipeline', { sps: number[]; cpu: number[] }> = { async: { sps: [], cpu: [] }, pipeline: { sps: [], cpu: [] } };
 for (let r = 0; r < repeats; r++) {
