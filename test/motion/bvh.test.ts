@@ -234,6 +234,15 @@ function chain(depth: number, offset = '0 1 0'): string {
   return s + '}\n'.repeat(depth) + '}\nMOTION\nFrames: 1\nFrame Time: 0.1\n0 0 0\n';
 }
 
+test('scale multiplies the root position channels as well as the offsets (a scale applied to offsets only moved the root in the file\'s units)', () => {
+  // Root OFFSET (1, 2, 3) plus position channels (10, 20, 30) per the BVH definition, times 0.5.
+  const text = chain(1, '0 4 0').replace('OFFSET 0 0 0', 'OFFSET 1 2 3').replace(/\n0 0 0\n$/, '\n10 20 30\n');
+  const clip = parseBvh(text, { scale: 0.5 });
+  assert.equal(Array.from(clip.frames.subarray(0, 3)), [5.5, 11, 16.5]);
+  assert.equal(clip.skeleton.joints[1]!.offset, [0, 2, 0]);
+  assert.equal(Array.from(parseBvh(text).frames.subarray(0, 3)), [11, 22, 33]);
+});
+
 test('joints nested deeper than MAX_BVH_DEPTH are refused at the first one too deep (20 000 overflowed the stack)', () => {
   assert.is(MAX_BVH_DEPTH, 256);
   const ok = parseBvh(chain(MAX_BVH_DEPTH));
