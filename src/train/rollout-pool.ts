@@ -17,6 +17,7 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 import { availableParallelism } from 'node:os';
 import { GymnastError, UsageError } from '../core/errors.ts';
 import { siblingModule, startWorker } from '../core/worker.ts';
+import { awaitReady, awaitWorker, CTRL_WORDS, signalWorkers } from '../core/worker-commands.ts';
 import type { Space } from '../core/spaces.ts';
 import { spec } from '../envs/registry.ts';
 import { makeSubEnv } from '../envs/vector/sync-vector-env.ts';
@@ -24,7 +25,6 @@ import { actionDimOf, obsDimOf, type VectorEnv, type VectorEnvConfig, type Vecto
 import type { CollectedRollout, PolicyRollouts, RolloutRequest } from '../agents/policy-rollouts.ts';
 import type { Info } from '../envs/env.ts';
 
-export const CTRL_WORDS = 4; // [command sequence, done sequence, command, status]
 export const CMD_RESET = 1;
 export const CMD_ROLLOUT = 2;
 export const CMD_CLOSE = 3;
@@ -147,7 +147,6 @@ export class RolloutPool implements PolicyRollouts, VectorEnv {
     const workerModule = siblingModule(import.meta.url, 'rollout-worker');
     const workers: Worker[] = [];
     const ports: MessagePort[] = [];
-    const ready: Promise<void>[] = [];
     let start = 0;
     for (let w = 0; w < numWorkers; w++) {
       const count = Math.floor(n / numWorkers) + (w < n % numWorkers ? 1 : 0);
@@ -157,40 +156,14 @@ export class RolloutPool implements PolicyRollouts, VectorEnv {
       const worker = startWorker(workerModule, { workerData: init, transferList: [channel.port2] }, modules);
       workers.push(worker);
       ports.push(channel.port1);
-      ready.push(
-        new Promise((resolve, reject) => {
-          worker.once('message', (m: { ready?: boolean; error?: { name: string; message: string } }) => {
-            if (m.ready) resolve();
-            else reject(rebuildError(m.error ?? { name: 'Error', message: 'rollout worker failed to start' }));
-          });
-          worker.once('error', reject);
-          worker.once('exit', (code) => reject(new Error(`rollout worker ${w} exited with code ${code} while starting`)));
-        }),
-      );
     }
-    try {
-      await Promise.all(ready);
-    } catch (e) {
-      await Promise.all(workers.map((w) => w.terminate()));
-      throw e;
-    }
-    for (const w of workers) {
-      w.removeAllListeners('exit');
-      w.removeAllListeners('error');
-      w.on('error', () => {}); // reported through the port instead
-      w.unref();
-    }
+    await awaitReady(workers, 'rollout worker', rebuildError);
     return new RolloutPool(workers, ports, shared, numSteps, n, obsDim, actionDim, spaces, options.timeoutMs ?? 600_000);
   }
 
   private signal(command: number): void {
     if (this.closed) throw new UsageError('RolloutPool: used after close()');
-    for (let w = 0; w < this.workers.length; w++) {
-      const b = w * CTRL_WORDS;
-      this.ctrl[b + 2] = command;
-      Atomics.add(this.ctrl, b, 1);
-      Atomics.notify(this.ctrl, b);
-    }
+    signalWorkers(this.ctrl, this.workers.length, command);
   }
 
   /** Waits for every worker to finish its command; returns their replies in worker order. */
@@ -198,15 +171,7 @@ export class RolloutPool implements PolicyRollouts, VectorEnv {
     const replies: PoolWorkerReply[] = [];
     let failure: Error | null = null;
     for (let w = 0; w < this.workers.length; w++) {
-      const b = w * CTRL_WORDS;
-      const seq = Atomics.load(this.ctrl, b);
-      const deadline = Date.now() + this.timeoutMs;
-      for (;;) {
-        const done = Atomics.load(this.ctrl, b + 1);
-        if (done === seq) break;
-        if (Date.now() > deadline) throw new Error(`RolloutPool: worker ${w} did not answer within ${this.timeoutMs} ms`);
-        Atomics.wait(this.ctrl, b + 1, done, 1000);
-      }
+      awaitWorker(this.ctrl, w, this.timeoutMs, 'RolloutPool');
       const reply = (receiveMessageOnPort(this.ports[w]!)?.message ?? {}) as PoolWorkerReply;
       if (reply.error && !failure) failure = rebuildError(reply.error);
       replies.push(reply);

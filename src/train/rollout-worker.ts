@@ -13,12 +13,12 @@ import { assignArray } from '../nn/optim.ts';
 import { CategoricalHead, GaussianHead, type PolicyHead } from '../nn/distributions.ts';
 import { SyncVectorEnv, makeSubEnv } from '../envs/vector/sync-vector-env.ts';
 import type { ActingPolicy, RolloutRequest } from '../agents/policy-rollouts.ts';
-import { CMD_CLOSE, CMD_RESET, CMD_ROLLOUT, CTRL_WORDS, type PoolWorkerInit, type PoolWorkerReply } from './rollout-pool.ts';
+import { serveCommands } from '../core/worker-commands.ts';
+import { CMD_CLOSE, CMD_RESET, CMD_ROLLOUT, type PoolWorkerInit, type PoolWorkerReply } from './rollout-pool.ts';
 
 const init = workerData as PoolWorkerInit;
 const { shared, start, count, numEnvs: N, numSteps: T, obsDim, actionDim, port } = init;
 const ctrl = new Int32Array(shared.ctrl);
-const base = init.worker * CTRL_WORDS;
 const resetArgs = new Float64Array(shared.reset);
 const resetObs = new Float32Array(shared.resetObs);
 const obs = new Float32Array(shared.obs);
@@ -126,33 +126,31 @@ function collect(request: RolloutRequest): PoolWorkerReply {
   return { infos };
 }
 
-let lastSeq = 0;
-for (;;) {
-  Atomics.wait(ctrl, base, lastSeq);
-  const seq = Atomics.load(ctrl, base);
-  if (seq === lastSeq) continue;
-  lastSeq = seq;
-  const command = ctrl[base + 2];
-  let reply: PoolWorkerReply = {};
-  try {
-    if (command === CMD_RESET) {
-      venv.setSampleCount(resetArgs[1]!);
-      const r = venv.reset({ seed: resetArgs[0]! + start });
-      rawObs.set(r.obs);
-      resetObs.set(r.obs, start * obsDim);
-      resetPending.fill(0);
-    } else if (command === CMD_ROLLOUT) {
-      const message = receiveMessageOnPort(port);
-      if (!message) throw new Error('rollout worker: a rollout command came without its request');
-      reply = collect(message.message as RolloutRequest);
-    } else if (command === CMD_CLOSE) {
-      venv.close();
+serveCommands(
+  ctrl,
+  init.worker,
+  (command) => {
+    let reply: PoolWorkerReply = {};
+    try {
+      if (command === CMD_RESET) {
+        venv.setSampleCount(resetArgs[1]!);
+        const r = venv.reset({ seed: resetArgs[0]! + start });
+        rawObs.set(r.obs);
+        resetObs.set(r.obs, start * obsDim);
+        resetPending.fill(0);
+      } else if (command === CMD_ROLLOUT) {
+        const message = receiveMessageOnPort(port);
+        if (!message) throw new Error('rollout worker: a rollout command came without its request');
+        reply = collect(message.message as RolloutRequest);
+      } else if (command === CMD_CLOSE) {
+        venv.close();
+      }
+    } catch (e) {
+      reply = { error: errorJson(e) };
     }
-  } catch (e) {
-    reply = { error: errorJson(e) };
-  }
-  port.postMessage(reply);
-  Atomics.store(ctrl, base + 1, seq);
-  Atomics.notify(ctrl, base + 1);
-  if (command === CMD_CLOSE) break;
-}
+    // Posted before the command is marked done, so the trainer finds it when it wakes.
+    port.postMessage(reply);
+    return reply.error ? 1 : 0;
+  },
+  (command) => command === CMD_CLOSE,
+);

@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import * as errors from '../../core/errors.ts';
 import { siblingModule, startWorker } from '../../core/worker.ts';
+import { awaitReady, awaitWorker, CTRL_WORDS, signalWorkers } from '../../core/worker-commands.ts';
 import type { Space } from '../../core/spaces.ts';
 import type { Info } from '../env.ts';
 import { allSpecs, spec } from '../registry.ts';
@@ -28,8 +29,6 @@ import {
   type VectorStepResult,
 } from './vector-env.ts';
 
-/** Per-worker control words: [command sequence, done sequence, command, status]. */
-export const CTRL_WORDS = 4;
 export const CMD_RESET = 1;
 export const CMD_STEP = 2;
 export const CMD_CLOSE = 3;
@@ -151,37 +150,14 @@ export class AsyncVectorEnv implements VectorEnv {
     const modules = [...new Set([s.module, ...(options.modules ?? [])])];
     const workerModule = siblingModule(import.meta.url, 'async-worker');
     const workers: Worker[] = [];
-    const ready: Promise<void>[] = [];
     let start = 0;
     for (let w = 0; w < numWorkers; w++) {
       const count = Math.floor(n / numWorkers) + (w < n % numWorkers ? 1 : 0);
       const init: WorkerInit = { modules, config, worker: w, start, count, obsDim, actionDim, shared };
       start += count;
-      const worker = startWorker(workerModule, { workerData: init }, modules);
-      workers.push(worker);
-      ready.push(
-        new Promise((resolve, reject) => {
-          worker.once('message', (m: { ready?: boolean; error?: { name: string; message: string } }) => {
-            if (m.ready) resolve();
-            else reject(rebuildError(m.error ?? { name: 'Error', message: 'worker failed to start' }));
-          });
-          worker.once('error', reject);
-          worker.once('exit', (code) => reject(new Error(`vector env worker ${w} exited with code ${code} while starting`)));
-        }),
-      );
+      workers.push(startWorker(workerModule, { workerData: init }, modules));
     }
-    try {
-      await Promise.all(ready);
-    } catch (e) {
-      await Promise.all(workers.map((w) => w.terminate()));
-      throw e;
-    }
-    for (const w of workers) {
-      w.removeAllListeners('exit');
-      w.removeAllListeners('error');
-      w.on('error', () => {}); // reported through the shared error region instead
-      w.unref();
-    }
+    await awaitReady(workers, 'vector env worker', rebuildError);
     return new AsyncVectorEnv(workers, shared, n, obsDim, actionDim, { obs: obsSpace, action: actionSpace }, options.timeoutMs ?? 120_000);
   }
 
@@ -193,24 +169,10 @@ export class AsyncVectorEnv implements VectorEnv {
   private run(command: number): void {
     if (this.closed) throw new errors.UsageError('AsyncVectorEnv: used after close()');
     const W = this.workers.length;
-    for (let w = 0; w < W; w++) {
-      const b = w * CTRL_WORDS;
-      this.ctrl[b + 2] = command;
-      Atomics.add(this.ctrl, b, 1);
-      Atomics.notify(this.ctrl, b);
-    }
+    signalWorkers(this.ctrl, W, command);
     let failure: Error | null = null;
     for (let w = 0; w < W; w++) {
-      const b = w * CTRL_WORDS;
-      const seq = Atomics.load(this.ctrl, b);
-      const deadline = Date.now() + this.timeoutMs;
-      for (;;) {
-        const done = Atomics.load(this.ctrl, b + 1);
-        if (done === seq) break;
-        if (Date.now() > deadline) throw new Error(`AsyncVectorEnv: worker ${w} did not answer within ${this.timeoutMs} ms`);
-        Atomics.wait(this.ctrl, b + 1, done, 1000);
-      }
-      if (this.ctrl[b + 3] !== 0 && !failure) {
+      if (awaitWorker(this.ctrl, w, this.timeoutMs, 'AsyncVectorEnv') !== 0 && !failure) {
         const bytes = this.errorBytes.subarray(w * ERROR_BYTES, (w + 1) * ERROR_BYTES);
         const end = bytes.indexOf(0);
         failure = rebuildError(JSON.parse(decoder.decode(bytes.slice(0, end < 0 ? ERROR_BYTES : end))));

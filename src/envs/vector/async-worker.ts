@@ -4,11 +4,11 @@
  * async-vector-env.ts for the layout).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { serveCommands } from '../../core/worker-commands.ts';
 import {
   CMD_CLOSE,
   CMD_RESET,
   CMD_STEP,
-  CTRL_WORDS,
   ERROR_BYTES,
   INFO_BYTES,
   type WorkerInit,
@@ -30,7 +30,6 @@ const infoBytes = new Uint8Array(shared.infoBytes);
 const errorBytes = new Uint8Array(shared.errorBytes);
 const sampleCount = new Float64Array(shared.sampleCount);
 let lastSampleCount = NaN;
-const base = init.worker * CTRL_WORDS;
 const encoder = new TextEncoder();
 
 function errorJson(e: unknown): { name: string; message: string } {
@@ -65,45 +64,41 @@ try {
 }
 
 const localActions = new Float32Array(count * actionDim);
-let lastSeq = 0;
-for (;;) {
-  Atomics.wait(ctrl, base, lastSeq);
-  const seq = Atomics.load(ctrl, base);
-  if (seq === lastSeq) continue;
-  lastSeq = seq;
-  const command = ctrl[base + 2];
-  ctrl[base + 3] = 0;
-  try {
-    const samples = sampleCount[0]!;
-    if (!Number.isNaN(samples) && samples !== lastSampleCount) {
-      venv.setSampleCount(samples);
-      lastSampleCount = samples;
+serveCommands(
+  ctrl,
+  init.worker,
+  (command) => {
+    try {
+      const samples = sampleCount[0]!;
+      if (!Number.isNaN(samples) && samples !== lastSampleCount) {
+        venv.setSampleCount(samples);
+        lastSampleCount = samples;
+      }
+      if (command === CMD_RESET) {
+        const seed = seeds[init.worker]!;
+        const r = venv.reset(Number.isNaN(seed) ? {} : { seed: seed + start });
+        obs.set(r.obs, start * obsDim);
+        rewards.fill(0, start, start + count);
+        terminated.fill(0, start, start + count);
+        truncated.fill(0, start, start + count);
+        writeInfos(r.infos);
+      } else if (command === CMD_STEP) {
+        localActions.set(actions.subarray(start * actionDim, (start + count) * actionDim));
+        const r = venv.step(localActions);
+        obs.set(r.obs, start * obsDim);
+        rewards.set(r.rewards, start);
+        terminated.set(r.terminated, start);
+        truncated.set(r.truncated, start);
+        writeInfos(r.infos);
+      } else if (command === CMD_CLOSE) {
+        venv.close();
+      }
+      return 0;
+    } catch (e) {
+      errorBytes.fill(0, init.worker * ERROR_BYTES, (init.worker + 1) * ERROR_BYTES);
+      encoder.encodeInto(JSON.stringify(errorJson(e)), errorBytes.subarray(init.worker * ERROR_BYTES, (init.worker + 1) * ERROR_BYTES - 1));
+      return 1;
     }
-    if (command === CMD_RESET) {
-      const seed = seeds[init.worker]!;
-      const r = venv.reset(Number.isNaN(seed) ? {} : { seed: seed + start });
-      obs.set(r.obs, start * obsDim);
-      rewards.fill(0, start, start + count);
-      terminated.fill(0, start, start + count);
-      truncated.fill(0, start, start + count);
-      writeInfos(r.infos);
-    } else if (command === CMD_STEP) {
-      localActions.set(actions.subarray(start * actionDim, (start + count) * actionDim));
-      const r = venv.step(localActions);
-      obs.set(r.obs, start * obsDim);
-      rewards.set(r.rewards, start);
-      terminated.set(r.terminated, start);
-      truncated.set(r.truncated, start);
-      writeInfos(r.infos);
-    } else if (command === CMD_CLOSE) {
-      venv.close();
-    }
-  } catch (e) {
-    errorBytes.fill(0, init.worker * ERROR_BYTES, (init.worker + 1) * ERROR_BYTES);
-    encoder.encodeInto(JSON.stringify(errorJson(e)), errorBytes.subarray(init.worker * ERROR_BYTES, (init.worker + 1) * ERROR_BYTES - 1));
-    ctrl[base + 3] = 1;
-  }
-  Atomics.store(ctrl, base + 1, seq);
-  Atomics.notify(ctrl, base + 1);
-  if (command === CMD_CLOSE) break;
-}
+  },
+  (command) => command === CMD_CLOSE,
+);
