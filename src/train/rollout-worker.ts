@@ -10,7 +10,7 @@ import { RunningMeanStd } from '../core/running-stats.ts';
 import { initBackend } from '../nn/backend.ts';
 import { Mlp } from '../nn/mlp.ts';
 import { assignArray } from '../nn/optim.ts';
-import { CategoricalHead, GaussianHead, type PolicyHead } from '../nn/distributions.ts';
+import { CategoricalHead, GaussianHead, sampleCategorical, sampleGaussian, type PolicyHead } from '../nn/distributions.ts';
 import { SyncVectorEnv, makeSubEnv } from '../envs/vector/sync-vector-env.ts';
 import type { ActingPolicy, RolloutRequest } from '../agents/policy-rollouts.ts';
 import { serveCommands } from '../core/worker-commands.ts';
@@ -54,6 +54,7 @@ const netObs = new Float32Array(count * obsDim);
 const actions = new Float32Array(count * actionDim);
 const envActions = new Float32Array(count * actionDim);
 const logp = new Float32Array(count);
+const actionRows = Array.from({ length: count }, (_, j) => actions.subarray(j * actionDim, (j + 1) * actionDim));
 let actor: Mlp | null = null;
 let head: PolicyHead | null = null;
 let actorKey = '';
@@ -88,6 +89,13 @@ function collect(request: RolloutRequest): PoolWorkerReply {
   const { actor, head } = loadPolicy(request.policy);
   const rngs = Array.from({ length: count }, (_, j) => new Rng(streamSeed(request.seed, 'rollout', start + j)));
   const outSize = head.outputSize;
+  // One draw per sub-env from its own stream. The Gaussian's log std is the request's last array,
+  // fixed for the rollout (the head's own sample() reads it back from tfjs on every call).
+  const logStd = request.policy.weights[request.policy.weights.length - 1]! as Float32Array;
+  const draw =
+    request.policy.head === 'gaussian'
+      ? (rng: Rng, mean: Float32Array, action: Float32Array) => sampleGaussian(rng, mean, logStd, 1, outSize, action)
+      : (rng: Rng, logits: Float32Array, action: Float32Array) => sampleCategorical(rng, logits, 1, outSize, action);
   const infos: NonNullable<PoolWorkerReply['infos']> = [];
   const normalize = observationNormalizer(request.policy);
   normalize(rawObs, netObs);
@@ -96,9 +104,7 @@ function collect(request: RolloutRequest): PoolWorkerReply {
     obs.set(netObs, row * obsDim);
     for (let j = 0; j < count; j++) valid[row + j] = resetPending[j] ? 0 : 1;
     const out = actor.forward(netObs, count);
-    for (let j = 0; j < count; j++) {
-      head.sample(rngs[j]!, out.subarray(j * outSize, (j + 1) * outSize), 1, actions.subarray(j * actionDim, (j + 1) * actionDim));
-    }
+    for (let j = 0; j < count; j++) draw(rngs[j]!, out.subarray(j * outSize, (j + 1) * outSize), actionRows[j]!);
     head.logProb(out, count, actions, logp);
     actionsOut.set(actions, row * actionDim);
     logprobsOut.set(logp, row);
