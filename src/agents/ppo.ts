@@ -127,23 +127,31 @@ class Ppo implements Agent {
 
   async train(untilStep: number): Promise<void> {
     if (this.ctx.rollouts) return this.trainPipelined(untilStep, this.ctx.rollouts);
-    const { cfg, n } = this;
-    const batchSize = n * cfg.numSteps;
     while (this.globalStep < untilStep) {
       const t0 = performance.now();
-      if (cfg.annealLr) this.optimizer.lr = Math.max(0, 1 - this.globalStep / this.ctx.totalSteps) * cfg.learningRate;
+      this.annealLearningRate();
       this.collectRollout();
       this.computeAdvantages();
-      const stats = this.update();
-      this.iteration++;
-      const seconds = (performance.now() - t0) / 1000;
-      this.ctx.report.metrics(this.globalStep, {
-        'charts/learning_rate': this.optimizer.lr,
-        ...stats,
-        'charts/SPS': Math.round(batchSize / seconds),
-      });
+      this.finishIteration(this.update(), t0);
       await yieldToEventLoop();
     }
+  }
+
+  /** Linear annealing to 0 over the run, from the sample count the iteration's rollout began at. */
+  private annealLearningRate(): void {
+    const { cfg } = this;
+    if (cfg.annealLr) this.optimizer.lr = Math.max(0, 1 - this.globalStep / this.ctx.totalSteps) * cfg.learningRate;
+  }
+
+  /** Counts the iteration and reports its losses, learning rate and samples a second since `t0`. */
+  private finishIteration(stats: Record<string, number>, t0: number): void {
+    this.iteration++;
+    const seconds = (performance.now() - t0) / 1000;
+    this.ctx.report.metrics(this.globalStep, {
+      'charts/learning_rate': this.optimizer.lr,
+      ...stats,
+      'charts/SPS': Math.round((this.n * this.cfg.numSteps) / seconds),
+    });
   }
 
   // ---------------------------------------------------------------- rollout
@@ -208,16 +216,13 @@ class Ppo implements Agent {
     rollouts.start(this.rolloutRequest());
     for (;;) {
       const t0 = performance.now();
-      if (cfg.annealLr) this.optimizer.lr = Math.max(0, 1 - this.globalStep / this.ctx.totalSteps) * cfg.learningRate;
+      this.annealLearningRate();
       this.ingest(rollouts.finish());
       const more = this.globalStep < untilStep;
       if (more) rollouts.start(this.rolloutRequest());
       this.rollout.values.set(this.critic.forward(this.rollout.obs, n * cfg.numSteps));
       this.computeAdvantages();
-      const stats = this.update();
-      this.iteration++;
-      const seconds = (performance.now() - t0) / 1000;
-      this.ctx.report.metrics(this.globalStep, { 'charts/learning_rate': this.optimizer.lr, ...stats, 'charts/SPS': Math.round((n * cfg.numSteps) / seconds) });
+      this.finishIteration(this.update(), t0);
       if (!more) return;
       await yieldToEventLoop();
     }
