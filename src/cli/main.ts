@@ -18,6 +18,7 @@ import { GymnastError, UsageError, ValidationError } from '../core/errors.ts';
 type Registrar = { register(program: Command): void };
 
 const COMMAND_MODULES: Record<string, () => Promise<Registrar>> = {
+  cluster: () => import('./commands/cluster.ts'),
   envs: () => import('./commands/envs.ts'),
   generate: () => import('./commands/generate.ts'),
   imitation: () => import('./commands/imitation.ts'),
@@ -30,6 +31,7 @@ const COMMAND_MODULES: Record<string, () => Promise<Registrar>> = {
 
 /** Top-level command → the module in COMMAND_MODULES that registers it. */
 const COMMANDS: Record<string, keyof typeof COMMAND_MODULES> = {
+  actor: 'cluster',
   envs: 'envs',
   check: 'envs',
   rollout: 'envs',

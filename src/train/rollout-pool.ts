@@ -50,6 +50,9 @@ export interface PoolWorkerInit {
   start: number;
   count: number;
   numEnvs: number;
+  /** This pool's sub-env 0 is sub-env `offset` of a larger vector env of `totalEnvs` (seeds and sample counts follow that one); 0 and numEnvs for a whole one. */
+  offset: number;
+  totalEnvs: number;
   numSteps: number;
   obsDim: number;
   actionDim: number;
@@ -72,6 +75,12 @@ export interface RolloutPoolOptions {
   backend: string;
   /** Give up on a worker that has not answered within this many ms (default 10 min: a rollout is long). */
   timeoutMs?: number;
+  /**
+   * The pool runs sub-envs `offset` … `offset + numEnvs − 1` of a vector env of `totalEnvs` (a
+   * cluster actor's slot, src/cluster): their reset seeds, action streams and sample counts are
+   * those sub-envs' in the whole, so the slices of K pools put side by side are the whole's rollout.
+   */
+  slice?: { offset: number; totalEnvs: number };
 }
 
 export class RolloutPool implements PolicyRollouts, VectorEnv {
@@ -130,6 +139,10 @@ export class RolloutPool implements PolicyRollouts, VectorEnv {
     const actionDim = actionDimOf(spaces.action);
     const rows = numSteps * n;
     const numWorkers = Math.max(1, Math.min(n, options.workers ?? availableParallelism()));
+    const slice = options.slice ?? { offset: 0, totalEnvs: n };
+    if (!Number.isInteger(slice.offset) || slice.offset < 0 || !Number.isInteger(slice.totalEnvs) || slice.offset + n > slice.totalEnvs) {
+      throw new RangeError(`slice: sub-envs ${slice.offset}…${slice.offset + n - 1} are not inside a vector env of ${slice.totalEnvs}`);
+    }
     const shared: PoolShared = {
       ctrl: new SharedArrayBuffer(4 * numWorkers * CTRL_WORDS),
       reset: new SharedArrayBuffer(16),
@@ -151,7 +164,7 @@ export class RolloutPool implements PolicyRollouts, VectorEnv {
     for (let w = 0; w < numWorkers; w++) {
       const count = Math.floor(n / numWorkers) + (w < n % numWorkers ? 1 : 0);
       const channel = new MessageChannel();
-      const init: PoolWorkerInit = { modules, config, worker: w, start, count, numEnvs: n, numSteps, obsDim, actionDim, backend: options.backend, shared, port: channel.port2 };
+      const init: PoolWorkerInit = { modules, config, worker: w, start, count, numEnvs: n, offset: slice.offset, totalEnvs: slice.totalEnvs, numSteps, obsDim, actionDim, backend: options.backend, shared, port: channel.port2 };
       start += count;
       const worker = startWorker(workerModule, { workerData: init, transferList: [channel.port2] }, modules);
       workers.push(worker);

@@ -18,6 +18,9 @@ import { CMD_CLOSE, CMD_RESET, CMD_ROLLOUT, type PoolWorkerInit, type PoolWorker
 
 const init = workerData as PoolWorkerInit;
 const { shared, start, count, numEnvs: N, numSteps: T, obsDim, actionDim, port } = init;
+// This worker's first sub-env in the whole vector env (a cluster slot's pool is part of one): seeds and sample counts are the whole's.
+const globalStart = init.offset + start;
+const totalEnvs = init.totalEnvs;
 const ctrl = new Int32Array(shared.ctrl);
 const resetArgs = new Float64Array(shared.reset);
 const resetObs = new Float32Array(shared.resetObs);
@@ -87,7 +90,7 @@ function observationNormalizer(policy: ActingPolicy): (raw: Float32Array, out: F
 
 function collect(request: RolloutRequest): PoolWorkerReply {
   const { actor, head } = loadPolicy(request.policy);
-  const rngs = Array.from({ length: count }, (_, j) => new Rng(streamSeed(request.seed, 'rollout', start + j)));
+  const rngs = Array.from({ length: count }, (_, j) => new Rng(streamSeed(request.seed, 'rollout', globalStart + j)));
   const outSize = head.outputSize;
   // One draw per sub-env from its own stream. The Gaussian's log std is the request's last array,
   // fixed for the rollout (the head's own sample() reads it back from tfjs on every call).
@@ -110,7 +113,7 @@ function collect(request: RolloutRequest): PoolWorkerReply {
     logprobsOut.set(logp, row);
     if (space instanceof Box) space.clip(actions, envActions, count);
     else envActions.set(actions);
-    venv.setSampleCount(request.sampleCount + t * N);
+    venv.setSampleCount(request.sampleCount + t * totalEnvs);
     const step = venv.step(envActions);
     for (let j = 0; j < count; j++) {
       rewards[row + j] = step.rewards[j]!;
@@ -140,7 +143,7 @@ serveCommands(
     try {
       if (command === CMD_RESET) {
         venv.setSampleCount(resetArgs[1]!);
-        const r = venv.reset({ seed: resetArgs[0]! + start });
+        const r = venv.reset({ seed: resetArgs[0]! + globalStart });
         rawObs.set(r.obs);
         resetObs.set(r.obs, start * obsDim);
         resetPending.fill(0);

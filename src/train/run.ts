@@ -22,7 +22,8 @@ import { make, resolveOptions, spec, type EnvOptions } from '../envs/registry.ts
 import { Wrapper } from '../envs/wrappers/wrapper.ts';
 import { AsyncVectorEnv } from '../envs/vector/async-vector-env.ts';
 import { SyncVectorEnv } from '../envs/vector/sync-vector-env.ts';
-import type { VectorEnv } from '../envs/vector/vector-env.ts';
+import type { VectorEnv, VectorEnvConfig } from '../envs/vector/vector-env.ts';
+import type { PolicyRollouts } from '../agents/policy-rollouts.ts';
 import type { RenderFrame } from '../core/frame.ts';
 import { initBackend, type BackendInfo } from '../nn/backend.ts';
 import { latestCheckpoint, readCheckpoint, restoreFrom, writeCheckpoint } from '../nn/checkpoint.ts';
@@ -53,7 +54,15 @@ export interface TrainArgs extends RunFolderArgs {
    * lag), deterministic for a seed, and faster where the update would leave cores idle.
    */
   vectorEnv?: VectorEnvKind;
+  /**
+   * Where a `pipeline` run's rollouts come from instead of this machine's worker threads (a
+   * cluster's actors, src/cluster): called once with the vector env's config, the rollout length
+   * and the backend. Nothing of it is recorded in the run folder.
+   */
+  rolloutSource?: RolloutSource;
 }
+
+export type RolloutSource = (config: VectorEnvConfig, numSteps: number, backend: string) => Promise<PolicyRollouts & VectorEnv>;
 
 export type VectorEnvKind = 'sync' | 'async' | 'pipeline';
 export type { RunConfig } from './run-config.ts';
@@ -109,11 +118,13 @@ export async function train(args: TrainArgs, callbacks: TrainCallbacks = {}): Pr
     const vecConfig = { id: config.env, numEnvs, options: config.envOptions };
     let agent: Agent | null = null;
     let env: VectorEnv;
-    let rollouts: RolloutPool | undefined;
+    let rollouts: (PolicyRollouts & VectorEnv) | undefined;
     if (config.vectorEnv === 'pipeline') {
       if (!def.pipelined) throw new UsageError(`agent '${def.name}' cannot train on the pipeline vector env (it steps envs one vector step at a time): use --vector-env sync or async`);
-      env = rollouts = await RolloutPool.create(vecConfig, (hp as { numSteps: number }).numSteps, { backend: backend.name });
+      const numSteps = (hp as { numSteps: number }).numSteps;
+      env = rollouts = args.rolloutSource ? await args.rolloutSource(vecConfig, numSteps, backend.name) : await RolloutPool.create(vecConfig, numSteps, { backend: backend.name });
     } else {
+      if (args.rolloutSource) throw new UsageError(`rollouts collected elsewhere (a cluster's actors) need the pipeline vector env; this run uses '${config.vectorEnv}'`);
       const vec = config.vectorEnv === 'async' ? await AsyncVectorEnv.create(vecConfig) : new SyncVectorEnv(vecConfig);
       env = tapTraining(vec, () => agent?.globalStep ?? 0, callbacks);
     }

@@ -10,9 +10,10 @@ import { evaluateRun } from '../../train/evaluate.ts';
 import { describeSchema } from '../../train/config.ts';
 import { TrainProgress } from '../../train/progress.ts';
 import { collect, envOptions, integerFlag, oneOf, overrides } from '../args.ts';
+import { clusterFlags } from './cluster.ts';
 
 export function register(program: Command): void {
-  program
+  const trainCommand = program
     .command('train')
     .description('train an agent on an env; writes a run folder (config.json, metrics.jsonl, checkpoints/)')
     .option('--env <id>', 'registered env id, e.g. CartPole-v1')
@@ -29,6 +30,11 @@ export function register(program: Command): void {
     .option('--eval-episodes <n>', 'greedy episodes evaluated at each checkpoint (default 0)')
     .option('--vector-env <kind>', 'sync (default: sub-envs in this thread), async (worker threads, one per core) or pipeline (ppo: workers run the policy and collect rollouts while the update runs)')
     .option('--json', 'print the result as JSON on stdout')
+    .option('--cluster <url>', 'learn from actors on a NATS JetStream server, nats://HOST:PORT (ppo; implies --vector-env pipeline; start actors with gymnast actor)')
+    .option('--cluster-mode <mode>', 'deterministic (default: fixed slots, the same weights as a local pipeline run) or elastic (actors come and go)')
+    .option('--cluster-slots <k>', 'actor slots: the envs (numEnvs) split into k equal slots (default 2)')
+    .option('--max-lag <n>', 'elastic: use batches up to n policy versions old (default 1)');
+  clusterFlags(trainCommand, false)
     .action(async (opts: Record<string, any>) => {
       if (!opts.resume && (!opts.env || !opts.agent)) {
         throw new ValidationError('command line', [
@@ -51,7 +57,8 @@ export function register(program: Command): void {
           backend: opts.backend,
           checkpointEvery: integerFlag('--checkpoint-every', opts.checkpointEvery, 1),
           evalEpisodes: integerFlag('--eval-episodes', opts.evalEpisodes, 0),
-          vectorEnv: opts.vectorEnv === undefined ? undefined : oneOf('--vector-env', opts.vectorEnv, ['sync', 'async', 'pipeline'] as const),
+          vectorEnv: opts.vectorEnv === undefined ? (opts.cluster && !opts.resume ? 'pipeline' : undefined) : oneOf('--vector-env', opts.vectorEnv, ['sync', 'async', 'pipeline'] as const),
+          rolloutSource: opts.cluster ? await clusterSource(opts) : undefined,
         },
         {
           onStart: ({ runDir, config, backend, resumedFrom }) => {
@@ -108,4 +115,16 @@ export function register(program: Command): void {
       if (opts.json) console.log(JSON.stringify({ name: def.name, hyperparameters: rows, envDefaults: def.envDefaults }));
       else for (const r of rows) console.log(`${r.name.padEnd(24)} ${JSON.stringify(r.default).padEnd(10)} ${r.description}`);
     });
+}
+
+/** `--cluster …`: the learner's rollouts come from NATS actors (src/cluster/learner.ts), loaded only then. */
+async function clusterSource(opts: Record<string, any>) {
+  const { clusterOptions } = await import('../../cluster/connect.ts');
+  const { clusterRolloutSource } = await import('../../cluster/learner.ts');
+  return clusterRolloutSource({
+    cluster: clusterOptions(opts),
+    mode: opts.clusterMode === undefined ? 'deterministic' : oneOf('--cluster-mode', opts.clusterMode, ['deterministic', 'elastic'] as const),
+    slots: integerFlag('--cluster-slots', opts.clusterSlots, 1) ?? 2,
+    maxLag: integerFlag('--max-lag', opts.maxLag, 0),
+  });
 }
