@@ -5,7 +5,7 @@
  * number, `true`/`false`, a flow list `[64, 64]`, …) and that is what the schema sees. So
  * `clip=001` stays a clip name while `hidden=[64,64]` becomes a list, whatever the command.
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from './files.ts';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { FileFormatError, ValidationError } from './errors.ts';
@@ -98,12 +98,7 @@ export function coerceToSchema(schema: z.ZodObject<any>, values: Record<string, 
 
 /** A YAML (or JSON) file holding one mapping, e.g. hyperparameters; an empty file is an empty mapping. */
 export function readYamlMapping(file: string, what = 'settings'): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new FileFormatError(file, 'file', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const text = readTextFile(file);
   const problem = yamlShapeProblem(text);
   if (problem !== null) throw new FileFormatError(file, 'YAML', problem);
   let doc: unknown;

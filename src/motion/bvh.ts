@@ -28,7 +28,7 @@
  * - Lengths are multiplied by `scale` (CMU files in inches-based units need 0.056444 to be metres;
  *   the cmu131 files are already in metres).
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../core/files.ts';
 import { FileFormatError, UsageError } from '../core/errors.ts';
 import { frameRateProblem, type LoopMode, MAX_FPS, MotionClip, uniformTimes } from './clip.ts';
 import { resample } from './resample.ts';
@@ -125,12 +125,7 @@ function scaled(c: Cursor, v: number, scale: number, what: string, line?: number
 }
 
 export function readBvh(file: string, options: BvhReadOptions = {}): MotionClip {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new FileFormatError(file, 'file', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const text = readTextFile(file);
   return parseBvh(text, { name: file.split('/').pop()!.replace(/\.bvh$/i, ''), ...options }, file);
 }
 

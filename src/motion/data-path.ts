@@ -9,38 +9,47 @@
  * `deepmimic/motions/long/humanoid3d_long_walk1.txt`, `biped3d_walk` →
  * `deeploco/motions/biped3d_walk.txt`.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UnknownIdError, UsageError } from '../core/errors.ts';
+import { files } from '../core/files.ts';
+import { hasNodeBuiltins, nodeBuiltin } from '../core/node-builtins.ts';
+import { baseName, joinPath } from '../core/paths.ts';
 
 /**
  * The package root: two levels above this file, both for `src/motion/data-path.ts` and for the
- * compiled `dist/motion/data-path.js`.
+ * compiled `dist/motion/data-path.js`. In a browser page it is '.', the site's own folder: the
+ * page's file source (core/files.ts) fetches `data/…` relative to the site.
  */
-export const packageRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+export const packageRoot: string = hasNodeBuiltins()
+  ? nodeBuiltin('path', 'the package folder').resolve(nodeBuiltin('url', 'the package folder').fileURLToPath(new URL('.', import.meta.url)), '..', '..')
+  : '.';
+
+/** GYMNAST_DATA where a process environment exists. */
+function dataEnv(): string | undefined {
+  return globalThis.process?.env?.GYMNAST_DATA || undefined;
+}
 
 /** The data folder (GYMNAST_DATA, else the package's `data/`). */
 export function dataDir(): string {
-  return process.env.GYMNAST_DATA ? resolve(process.env.GYMNAST_DATA) : join(packageRoot, 'data');
+  const env = dataEnv();
+  return env ? nodeBuiltin('path', 'GYMNAST_DATA').resolve(env) : joinPath(packageRoot, 'data');
 }
 
 /** Where the data folder comes from, for error messages. */
 function dataSource(): string {
-  return process.env.GYMNAST_DATA
+  return dataEnv()
     ? `the folder named by GYMNAST_DATA (${dataDir()}); unset GYMNAST_DATA to use the data gymnast ships`
-    : `gymnast's data folder (${dataDir()}); the installation is incomplete, reinstall gymnast`;
+    : `gymnast's data folder (${dataDir()} in ${files().description}); the installation is incomplete, reinstall gymnast`;
 }
 
 /** A path inside the data folder (it may not exist: see `dataFile`). */
 export function dataPath(...parts: string[]): string {
-  return join(dataDir(), ...parts);
+  return joinPath(dataDir(), ...parts);
 }
 
 /** A file inside the data folder that must exist: one error naming the file and the folder otherwise. */
 export function dataFile(...parts: string[]): string {
   const path = dataPath(...parts);
-  if (!existsSync(path)) throw new UsageError(`missing data file ${relative(dataDir(), path)}: not in ${dataSource()}`);
+  if (!files().isFile(path)) throw new UsageError(`missing data file ${joinPath(...parts)}: not in ${dataSource()}`);
   return path;
 }
 
@@ -48,26 +57,25 @@ export function dataFile(...parts: string[]): string {
 export function bundledClips(): Map<string, string> {
   const out = new Map<string, string>();
   const add = (dir: string, prefix: RegExp) => {
-    if (!existsSync(dir)) return;
-    for (const f of readdirSync(dir).sort()) {
+    for (const f of files().list(dir)) {
       if (!f.endsWith('.txt')) continue;
-      out.set(basename(f, '.txt').replace(prefix, ''), join(dir, f));
+      out.set(baseName(f, '.txt').replace(prefix, ''), joinPath(dir, f));
     }
   };
   add(dataPath('deepmimic', 'motions'), /^humanoid3d_/);
   add(dataPath('deepmimic', 'motions', 'long'), /^humanoid3d_/);
   const biped = dataPath('deeploco', 'motions', 'biped3d_walk.txt');
-  if (existsSync(biped)) out.set('biped3d_walk', biped);
+  if (files().isFile(biped)) out.set('biped3d_walk', biped);
   return out;
 }
 
 /** A path if it exists, else the bundled clip of that short name; UnknownIdError listing the bundled clips otherwise. */
 export function resolveClipPath(arg: string): string {
-  if (existsSync(arg)) return arg;
+  if (files().isFile(arg)) return arg;
   const clips = bundledClips();
   const hit = clips.get(arg.replace(/^humanoid3d_/, '').replace(/\.txt$/, ''));
   if (hit) return hit;
-  const hint = process.env.GYMNAST_DATA ? `not a file, nor a clip in GYMNAST_DATA=${dataDir()}` : 'not a file, nor a clip gymnast ships';
+  const hint = dataEnv() ? `not a file, nor a clip in GYMNAST_DATA=${dataDir()}` : 'not a file, nor a clip gymnast ships';
   throw new UnknownIdError('clip', arg, [...clips.keys()], hint);
 }
 
@@ -84,7 +92,7 @@ export function bundledCharacters(): Map<string, string> {
 
 /** A character file path, or the bundled character of that name (`humanoid3d`, `biped3d`). */
 export function resolveCharacterPath(arg: string): string {
-  if (existsSync(arg)) return arg;
+  if (files().isFile(arg)) return arg;
   const parts = characterFiles.get(arg) ?? characterFiles.get(arg.replace(/_mocap$/, ''));
   if (parts) return dataFile(...parts);
   throw new UnknownIdError('character', arg, [...characterFiles.keys()]);

@@ -8,8 +8,8 @@
  * Euler rotation applied as Rz·Ry·Rx (DeepMimic's `cMathUtil::RotateMat`); it is 0 in every file
  * we ship.
  */
-import { readFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { readTextFile } from '../core/files.ts';
+import { baseName, extName } from '../core/paths.ts';
 import { z } from 'zod';
 import { FileFormatError } from '../core/errors.ts';
 import { parseJsonFile, parseWithSchema, preview } from './file-errors.ts';
@@ -79,12 +79,7 @@ const DOF: Record<JointType, number> = { root: 0, spherical: 3, revolute: 1, fix
 
 /** Reads a DeepMimic character file. The skeleton is named after the file (`humanoid3d`). */
 export function readCharacter(file: string): Skeleton {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new FileFormatError(file, 'file', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const text = readTextFile(file);
   return parseCharacter(text, file);
 }
 
@@ -151,5 +146,5 @@ export function parseCharacter(text: string, file = 'character'): Skeleton {
       joints[i]!.body = body;
     });
   }
-  return new Skeleton(basename(file, extname(file)), joints);
+  return new Skeleton(baseName(file, extName(file)), joints);
 }

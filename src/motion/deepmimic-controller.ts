@@ -9,7 +9,7 @@
  *   in its character file (`characters/biped3d_mocap.txt`, `PDControllers[]`), which this reader
  *   also accepts.
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../core/files.ts';
 import { z } from 'zod';
 import { FileFormatError } from '../core/errors.ts';
 import { parseJsonFile, parseWithSchema, preview } from './file-errors.ts';
@@ -54,12 +54,7 @@ const controllerSchema = z
   .loose();
 
 export function readController(file: string): ControllerFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new FileFormatError(file, 'file', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const text = readTextFile(file);
   return parseController(text, file);
 }
 

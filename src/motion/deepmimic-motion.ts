@@ -12,7 +12,7 @@
  * DeepMimic does). Quaternions are normalized; one far from unit length (|‖q‖ − 1| > 0.1, found
  * in several shipped clips: kick, roll, sideflip, backflip) gets a warning.
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../core/files.ts';
 import { z } from 'zod';
 import { FileFormatError } from '../core/errors.ts';
 import { frameRateProblem, type LoopMode, MotionClip, revoluteAngle } from './clip.ts';
@@ -50,12 +50,7 @@ const motionSchema = z
   .loose();
 
 export function readDeepMimicMotion(file: string, skeleton: Skeleton, options: MotionReadOptions = {}): MotionClip {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new FileFormatError(file, 'file', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const text = readTextFile(file);
   return parseDeepMimicMotion(text, skeleton, { name: file.split('/').pop()!.replace(/\.(txt|json)$/, ''), ...options }, file);
 }
 

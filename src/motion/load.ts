@@ -4,8 +4,8 @@
  * character, which is given, or recognised from the file name (`humanoid3d_*`, `biped3d_*`) or
  * from its frame length (44: humanoid3d, 30: the DeepLoco biped).
  */
-import { readFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { files } from '../core/files.ts';
+import { baseName, extName } from '../core/paths.ts';
 import { UsageError } from '../core/errors.ts';
 import { readBvh, writeBvh } from './bvh.ts';
 import { MotionClip } from './clip.ts';
@@ -20,7 +20,7 @@ import type { WarningSink } from './warnings.ts';
 export type ClipFormat = 'bvh' | 'deepmimic';
 
 export function formatOf(file: string): ClipFormat {
-  const ext = extname(file).toLowerCase();
+  const ext = extName(file).toLowerCase();
   if (ext === '.bvh') return 'bvh';
   if (ext === '.txt' || ext === '.json') return 'deepmimic';
   throw new UsageError(`${file}: unknown motion format '${ext || '(no extension)'}' (expected .bvh, or .txt / .json for DeepMimic)`);
@@ -36,11 +36,11 @@ export interface LoadClipOptions {
 
 /** The bundled character a DeepMimic motion file belongs to, by file name, then by frame length. */
 function guessCharacter(file: string): string {
-  const name = basename(file);
+  const name = baseName(file);
   for (const key of bundledCharacters().keys()) if (name.startsWith(`${key}_`)) return key;
   let length: number | undefined;
   try {
-    length = (JSON.parse(readFileSync(file, 'utf8')) as { Frames?: number[][] }).Frames?.[0]?.length;
+    length = (JSON.parse(files().readText(file)) as { Frames?: number[][] }).Frames?.[0]?.length;
   } catch {
     // Leave the error to the reader, which reports it properly.
     return 'humanoid3d';
@@ -111,7 +111,7 @@ export function convertClip(input: string, output: string, options: ConvertOptio
   let clip = loadClip(input, options);
   if (options.retarget) {
     const target = readCharacter(resolveCharacterPath(options.retarget));
-    clip = retargetCmu(clip, target, { fps: options.fps, name: basename(output, extname(output)) });
+    clip = retargetCmu(clip, target, { fps: options.fps, name: baseName(output, extName(output)) });
   } else if (outFormat === 'deepmimic' && !clip.skeleton.hasBodies) {
     // A DeepMimic motion file is read back through a character: only a skeleton that is one can go there.
     const character = matchingCharacter(clip.skeleton);

@@ -15,9 +15,8 @@
  * report). For the small networks of RL that is what we want anyway: per-op overhead dominates.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { UnknownIdError, UsageError } from '../core/errors.ts';
+import { hasNodeBuiltins, nodeBuiltin } from '../core/node-builtins.ts';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -78,9 +77,7 @@ async function activate(name: BackendInfo['name']): Promise<Omit<BackendInfo, 'r
   }
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    const require = createRequire(import.meta.url);
-    const dist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
-    wasm.setWasmPaths(dist);
+    wasm.setWasmPaths(wasmFolder());
     if (!(await tf.setBackend('wasm'))) throw new Error('the WASM backend did not start');
     await tf.ready();
     const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
@@ -91,6 +88,25 @@ async function activate(name: BackendInfo['name']): Promise<Omit<BackendInfo, 'r
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not start');
   await tf.ready();
   return { name };
+}
+
+let wasmFolderUrl: string | null = null;
+
+/**
+ * Where the WASM backend's `.wasm` files are: a URL a page sets before `initBackend` (the static
+ * site serves them beside its scripts), or null for the default: in Node, the files in
+ * `node_modules/@tensorflow/tfjs-backend-wasm/dist/`.
+ */
+export function setWasmFolder(url: string | null): void {
+  wasmFolderUrl = url === null || url.endsWith('/') ? url : `${url}/`;
+}
+
+function wasmFolder(): string {
+  if (wasmFolderUrl !== null) return wasmFolderUrl;
+  if (!hasNodeBuiltins()) throw new UsageError("the WASM backend's files: call setWasmFolder(url) before initBackend in a browser page");
+  const require = nodeBuiltin('module', 'finding the WASM files').createRequire(import.meta.url);
+  const { dirname, join } = nodeBuiltin('path', 'finding the WASM files');
+  return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
 }
 
 /** One line for logs: `wasm (simd, 1 thread)`. */

@@ -19,10 +19,11 @@
  * and the manifests against the .bin sizes, so a truncated or corrupt checkpoint fails with a
  * `FileFormatError` naming the file and the problem, never with garbage weights.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { ensureFolder, writeFileAtomic, writeFileSynced } from '../core/atomic-write.ts';
-import { join } from 'node:path';
+import { files } from '../core/files.ts';
+import { nodeBuiltin } from '../core/node-builtins.ts';
+import { joinPath as join } from '../core/paths.ts';
+import { sha256Hex as sha256 } from '../core/sha256.ts';
 import { z } from 'zod';
 import { FileFormatError, GymnastError } from '../core/errors.ts';
 import type { Param } from './mlp.ts';
@@ -83,7 +84,7 @@ const manifestSchema = z
   })
   .loose();
 
-function parseManifest(file: string, bytes: Buffer): ManifestFile {
+function parseManifest(file: string, bytes: Uint8Array): ManifestFile {
   const r = manifestSchema.safeParse(parseJson(file, bytes));
   if (r.success) return r.data as unknown as ManifestFile;
   const issue = r.error.issues[0]!;
@@ -130,16 +131,18 @@ const INDEX = 'index.json';
 
 /** Writes `data` as checkpoint `name` under `dir` (the run's checkpoints folder) and points latest.json at it. */
 export function writeCheckpoint(dir: string, name: string, step: number, data: CheckpointData, keep = 2): string {
+  // Writing is Node-only; reading goes through core/files.ts and also runs in a page.
+  const { mkdirSync, renameSync, rmSync } = nodeBuiltin('fs', 'writing a checkpoint');
   ensureFolder(dir);
   const final = join(dir, name);
   const tmp = join(dir, `${name}.tmp`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
-  const files: Record<string, { bytes: number; sha256: string }> = {};
+  const written: Record<string, { bytes: number; sha256: string }> = {};
   const put = (file: string, content: Uint8Array | string) => {
-    const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+    const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
     writeFileSynced(join(tmp, file), bytes);
-    files[file] = { bytes: bytes.byteLength, sha256: sha256(bytes) };
+    written[file] = { bytes: bytes.byteLength, sha256: sha256(bytes) };
   };
 
   writeGroup(put, 'model', data.weights);
@@ -154,7 +157,7 @@ export function writeCheckpoint(dir: string, name: string, step: number, data: C
   writeGroup(put, 'arrays', data.arrays);
   put('state.json', JSON.stringify({ format: FORMAT, step, ...data.state }, null, 1));
   // The index goes last: a folder without a complete index.json is not a checkpoint.
-  writeFileSynced(join(tmp, INDEX), Buffer.from(JSON.stringify({ format: FORMAT, step, files }, null, 1)));
+  writeFileSynced(join(tmp, INDEX), new TextEncoder().encode(JSON.stringify({ format: FORMAT, step, files: written }, null, 1)));
 
   rmSync(final, { recursive: true, force: true });
   renameSync(tmp, final);
@@ -193,6 +196,7 @@ function dtypeOf(a: NumericArray): ArrayDtype {
 }
 
 function prune(dir: string, current: string, keep: number): void {
+  const { readdirSync, rmSync } = nodeBuiltin('fs', 'writing a checkpoint');
   const names = listCheckpoints(dir).filter((n) => n !== current);
   // Newest first by name (step-%09d sorts by step); keep `keep - 1` besides the current one.
   for (const old of names.slice(Math.max(0, keep - 1))) rmSync(join(dir, old), { recursive: true, force: true });
@@ -201,15 +205,11 @@ function prune(dir: string, current: string, keep: number): void {
 
 /** Checkpoint folder names in `dir`, newest first. */
 export function listCheckpoints(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((n) => !n.endsWith('.tmp') && existsSync(join(dir, n, INDEX)) && statSync(join(dir, n)).isDirectory())
+  return files()
+    .list(dir)
+    .filter((n) => !n.endsWith('.tmp') && files().isFile(join(dir, n, INDEX)))
     .sort()
     .reverse();
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 // ---------------------------------------------------------------- reading
@@ -217,15 +217,15 @@ function sha256(bytes: Uint8Array): string {
 /** The folder of the newest checkpoint under `dir` (from latest.json, else the newest name). */
 export function latestCheckpoint(dir: string): string | null {
   const pointer = join(dir, 'latest.json');
-  if (existsSync(pointer)) {
+  if (files().exists(pointer)) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(pointer, 'utf8'));
+      parsed = JSON.parse(files().readText(pointer));
     } catch (err) {
       throw new FileFormatError(pointer, 'JSON', `cannot be parsed (${oneLine((err as Error).message)}); delete it to resume from the newest complete checkpoint folder`);
     }
     if (!isObject(parsed)) throw new FileFormatError(pointer, '(root)', `expected { "name": …, "step": … }, got ${shown(parsed)}`);
-    if (typeof parsed.name !== 'string' || !FILE_NAME.test(parsed.name) || !existsSync(join(dir, parsed.name))) {
+    if (typeof parsed.name !== 'string' || !FILE_NAME.test(parsed.name) || !files().exists(join(dir, parsed.name))) {
       throw new FileFormatError(pointer, 'name', `points to ${shown(parsed.name)}, which is not a checkpoint folder in ${dir}`);
     }
     return join(dir, parsed.name);
@@ -237,13 +237,13 @@ export function latestCheckpoint(dir: string): string | null {
 /** Reads and verifies the checkpoint in folder `path`. Throws `FileFormatError` on any damage. */
 export function readCheckpoint(path: string): CheckpointData & { step: number } {
   const indexPath = join(path, INDEX);
-  if (!existsSync(indexPath)) throw new FileFormatError(indexPath, 'file', 'missing: the checkpoint was not completely written');
-  const index = parseJson(indexPath, readFileSync(indexPath)) as { format?: string; step?: number; files?: Record<string, { bytes: number; sha256: string }> } | null;
+  if (!files().isFile(indexPath)) throw new FileFormatError(indexPath, 'file', 'missing: the checkpoint was not completely written');
+  const index = parseJson(indexPath, files().readBytes(indexPath)) as { format?: string; step?: number; files?: Record<string, { bytes: number; sha256: string }> } | null;
   if (!isObject(index)) throw new FileFormatError(indexPath, '(root)', 'expected a JSON object');
   if (index.format !== FORMAT) throw new FileFormatError(indexPath, 'format', `expected '${FORMAT}', got ${shown(index.format)}`);
   if (!Number.isSafeInteger(index.step) || index.step! < 0) throw new FileFormatError(indexPath, 'step', `expected a step count, got ${shown(index.step)}`);
   if (!isObject(index.files)) throw new FileFormatError(indexPath, 'files', 'missing');
-  const contents = new Map<string, Buffer>();
+  const contents = new Map<string, Uint8Array>();
   for (const [file, meta] of Object.entries(index.files)) {
     // Only plain names of files in this folder: nothing is read from a path index.json makes up.
     if (!FILE_NAME.test(file)) throw new FileFormatError(indexPath, 'files', `${shown(file)} is not the name of a file in the checkpoint folder`);
@@ -251,16 +251,16 @@ export function readCheckpoint(path: string): CheckpointData & { step: number } 
       throw new FileFormatError(indexPath, `files.${file}`, 'expected { bytes: a size, sha256: 64 hex digits }');
     }
     const p = join(path, file);
-    if (!existsSync(p)) throw new FileFormatError(p, 'file', 'missing');
+    if (!files().exists(p)) throw new FileFormatError(p, 'file', 'missing');
     // The size is checked before reading: a file that is not what index.json says is never read whole.
-    const info = lstatSync(p);
-    if (!info.isFile()) throw new FileFormatError(p, 'file', 'not a regular file');
-    if (info.size !== meta.bytes) throw new FileFormatError(p, 'size', `${info.size} bytes, expected ${meta.bytes}: the file is truncated or was changed`);
-    const bytes = readFileSync(p); // changed since the size check: the hash below tells
+    const size = files().regularFileSize(p);
+    if (size === null) throw new FileFormatError(p, 'file', 'not a regular file');
+    if (size !== meta.bytes) throw new FileFormatError(p, 'size', `${size} bytes, expected ${meta.bytes}: the file is truncated or was changed`);
+    const bytes = files().readBytes(p); // changed since the size check: the hash below tells
     if (sha256(bytes) !== meta.sha256) throw new FileFormatError(p, 'SHA-256', 'does not match index.json: the file is corrupt');
     contents.set(file, bytes);
   }
-  const get = (file: string): Buffer => {
+  const get = (file: string): Uint8Array => {
     const b = contents.get(file);
     if (!b) throw new FileFormatError(indexPath, 'files', `does not list ${shown(file)}`);
     return b;
@@ -285,7 +285,7 @@ export function readCheckpoint(path: string): CheckpointData & { step: number } 
   return { weights, optimizers, arrays, state, step: Number(index.step) };
 }
 
-function readGroup(path: string, base: string, get: (file: string) => Buffer): NamedArray[] {
+function readGroup(path: string, base: string, get: (file: string) => Uint8Array): NamedArray[] {
   const manifestPath = join(path, `${base}.json`);
   const manifest = parseManifest(manifestPath, get(`${base}.json`));
   const group = manifest.weightsManifest[0]!;
@@ -346,9 +346,9 @@ function isObject(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function parseJson(file: string, bytes: Buffer): unknown {
+function parseJson(file: string, bytes: Uint8Array): unknown {
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return JSON.parse(new TextDecoder().decode(bytes));
   } catch (err) {
     throw new FileFormatError(file, 'JSON', `cannot be parsed: ${oneLine((err as Error).message)}`);
   }

@@ -11,12 +11,12 @@
  * resume starts from. In `nn` beside the checkpoint files, so the generative room can read a
  * prior's folder without importing the trainer.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ensureFolder, writeFileAtomic } from '../core/atomic-write.ts';
 import { FileFormatError, UsageError, ValidationError } from '../core/errors.ts';
+import { files } from '../core/files.ts';
+import { nodeBuiltin } from '../core/node-builtins.ts';
+import { joinPath as join, resolvePath as resolve } from '../core/paths.ts';
 import { latestCheckpoint } from './checkpoint.ts';
 
 /**
@@ -27,7 +27,7 @@ import { latestCheckpoint } from './checkpoint.ts';
  */
 export function claimRunFolder(dir: string): string {
   const runDir = resolve(dir);
-  if (existsSync(join(runDir, 'config.json')) && latestCheckpoint(join(runDir, 'checkpoints')) !== null) {
+  if (files().isFile(join(runDir, 'config.json')) && latestCheckpoint(join(runDir, 'checkpoints')) !== null) {
     throw new UsageError(`${runDir} already holds a run: use --resume ${runDir} to continue it, or another --out`);
   }
   return runDir;
@@ -58,6 +58,9 @@ function processAlive(pid: number): boolean {
  * left by a process that no longer runs on this machine is taken over.
  */
 export function lockRunFolder(runDir: string): { release(): void } {
+  // Training runs in Node only; this module's readers also run in a page (core/node-builtins.ts).
+  const { readFileSync, rmSync, writeFileSync } = nodeBuiltin('fs', 'locking a run folder');
+  const { hostname } = nodeBuiltin('os', 'locking a run folder');
   ensureFolder(runDir);
   const file = join(runDir, LOCK);
   const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
@@ -112,11 +115,11 @@ export interface RunConfigReading {
 export function readRunConfigFile<S extends z.ZodType>(dir: string, schema: S, reading: RunConfigReading): z.output<S> {
   const runDir = resolve(dir);
   const file = join(runDir, 'config.json');
-  if (!existsSync(runDir)) throw new UsageError(`${dir}: no such folder`);
-  if (!existsSync(file)) throw new UsageError(`${dir}: no config.json there; is it a run folder? (${reading.hint})`);
+  if (!files().exists(runDir)) throw new UsageError(`${dir}: no such folder`);
+  if (!files().isFile(file)) throw new UsageError(`${dir}: no config.json there; is it a run folder? (${reading.hint})`);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(files().readText(file));
   } catch (e) {
     // V8's message quotes the text around the error, newlines and all: one line for the report.
     throw new FileFormatError(file, 'JSON', `cannot be parsed: ${(e as Error).message.replace(/\s+/g, ' ').slice(0, 300)}`);

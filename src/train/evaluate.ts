@@ -3,10 +3,10 @@
  * fresh copies of the env, seeded so that evaluation is repeatable. Episodes run side by side in a
  * vector env so the network is called on batches.
  */
-import { join } from 'node:path';
 import { UsageError, ValidationError } from '../core/errors.ts';
+import { joinPath as join } from '../core/paths.ts';
 import { Rng } from '../core/rng.ts';
-import '../envs/index.ts';
+import '../envs/registry.ts';
 import { SyncVectorEnv } from '../envs/vector/sync-vector-env.ts';
 import type { EnvOptions } from '../envs/registry.ts';
 import { initBackend } from '../nn/backend.ts';

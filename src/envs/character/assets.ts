@@ -8,8 +8,8 @@
  * Clips: a short name (`walk`, `run`, `biped3d_walk`; see `motion/data-path.ts`) or a path.
  * Loaded files are cached per process (they are read-only once built).
  */
-import { readFileSync } from 'node:fs';
 import { FileFormatError, UsageError } from '../../core/errors.ts';
+import { files } from '../../core/files.ts';
 import type { MotionClip } from '../../motion/clip.ts';
 import { dataFile, resolveCharacterPath, resolveClipPath } from '../../motion/data-path.ts';
 import { readCharacter } from '../../motion/deepmimic-character.ts';
@@ -73,7 +73,7 @@ export function loadCharacterClip(clipArg: string, skeleton: Skeleton): MotionCl
 function checkFrameSize(file: string, skeleton: Skeleton): void {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    data = JSON.parse(files().readText(file));
   } catch {
     return; // The reader reports unreadable files and bad JSON with line and column.
   }

@@ -8,8 +8,8 @@
  * - a clip of another skeleton: FileFormatError naming the file and both skeletons;
  * - a clip too short to imitate (fewer than 3 frames, or under `MIN_CLIP_SECONDS`).
  */
-import { extname } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
+import { extName } from '../../core/paths.ts';
 import { readBvh } from '../../motion/bvh.ts';
 import type { MotionClip } from '../../motion/clip.ts';
 import { resolveClipPath } from '../../motion/data-path.ts';
@@ -27,7 +27,7 @@ const MIN_FRAMES = 3;
 /** Loads and checks the clip for `skeleton`. */
 export function loadImitationClip(clipArg: string, skeleton: Skeleton): MotionClip {
   let clip: MotionClip;
-  if (extname(clipArg).toLowerCase() === '.bvh') {
+  if (extName(clipArg).toLowerCase() === '.bvh') {
     const file = resolveClipPath(clipArg);
     if (skeleton.name !== 'humanoid3d') throw new UsageError(`clip '${clipArg}': BVH clips are retargeted onto humanoid3d only, not '${skeleton.name}'`);
     clip = retargetCmu(readBvh(file), skeleton, { fps: 30, name: clipArg.replace(/^.*\//, '').replace(/\.bvh$/i, '') });
