@@ -60,6 +60,8 @@ let messages: ConsumerMessages | null = null;
 let version = 0;
 let reset: SegmentReset | null = null;
 let round: Round | null = null;
+/** The newest command sent (the current round's, or the last one's between rounds). */
+let lastCommand: RolloutCommand | null = null;
 /** Elastic: batches accepted and not used yet, in arrival order. */
 let waiting: Batch[] = [];
 /** Every batch identity (actor:batch) ever used or queued: none is counted twice. */
@@ -150,11 +152,10 @@ function onMessage(m: JsMsg): void {
   const [index, count] = (m.headers?.get('Gymnast-Chunk') ?? '0/1').split('/').map(Number);
   const bytes = assembler.add(id, index!, count!, m.data);
   if (!bytes) return;
-  if (!round && !reset) return refuse(id, 'no rollout has been asked for yet');
-  const command = round?.command;
-  const hasRaw = (command?.policy.obsNorm ?? null) !== null;
+  const hasRaw = lastCommand ? lastCommand.policy.obsNorm !== null : undefined;
   const batch = decodeBatch(bytes, { env: init.config.id, T, width: W, obsDim: init.obsDim, actionDim: init.actionDim, hasRaw });
   if (typeof batch === 'string') return refuse(id, batch);
+  if (!lastCommand) return refuse(id, `policy version ${batch.header.version}: this learner has not asked for a rollout yet`);
   accept(id, batch);
 }
 
@@ -256,6 +257,7 @@ async function onCommand(c: BridgeCommand): Promise<void> {
   if (!reset) throw new Error('a rollout was asked for before any reset');
   const command: RolloutCommand = { protocol: PROTOCOL, version, learner: learnerId, seed: c.request.seed, sampleCount: c.request.sampleCount, reset, policy: c.request.policy };
   round = { seq: c.seq, command, slots: new Map(), since: Date.now() };
+  lastCommand = command;
   await store.putBlob({ name: 'command' }, encodeCommand(command));
   tryComplete();
 }

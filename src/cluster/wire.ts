@@ -146,7 +146,8 @@ export interface BatchShape {
   width: number;
   obsDim: number;
   actionDim: number;
-  hasRaw: boolean;
+  /** Whether raw observations must come too (undefined: as the batch says). */
+  hasRaw?: boolean;
 }
 
 /** The batch in `bytes` if it has the expected shape and sane numbers, else the reason it is refused. */
@@ -160,11 +161,12 @@ export function decodeBatch(bytes: Uint8Array, expect: BatchShape): Batch | stri
   for (const k of ['T', 'width', 'obsDim', 'actionDim'] as const) {
     if (h[k] !== expect[k]) return `${k} ${JSON.stringify(h[k])}, expected ${expect[k]}`;
   }
-  if (h.hasRaw !== expect.hasRaw) return `raw observations ${h.hasRaw ? 'sent' : 'missing'}, expected ${expect.hasRaw ? 'them' : 'none'}`;
+  if (typeof h.hasRaw !== 'boolean') return 'a header field is missing or of the wrong type';
+  if (expect.hasRaw !== undefined && h.hasRaw !== expect.hasRaw) return `raw observations ${h.hasRaw ? 'sent' : 'missing'}, expected ${expect.hasRaw ? 'them' : 'none'}`;
   if (!Number.isSafeInteger(h.version) || !Number.isSafeInteger(h.slot) || !Number.isSafeInteger(h.batch) || typeof h.actor !== 'string' || !Array.isArray(h.infos)) return 'a header field is missing or of the wrong type';
   const { T, width: w, obsDim, actionDim } = expect;
   const rows = T * w;
-  const size = u.start + 8 * rows + 4 * (rows + w) * obsDim + (expect.hasRaw ? 4 * rows * obsDim : 0) + 4 * rows * actionDim + 4 * rows + 3 * rows;
+  const size = u.start + 8 * rows + 4 * (rows + w) * obsDim + (h.hasRaw ? 4 * rows * obsDim : 0) + 4 * rows * actionDim + 4 * rows + 3 * rows;
   if (bytes.length !== size) return `${bytes.length} bytes, a ${T} × ${w} batch has ${size}`;
   let at = u.start;
   const take = <K extends Float32Array | Float64Array | Uint8Array>(kind: { new (buffer: ArrayBuffer): K; BYTES_PER_ELEMENT: number }, count: number): K => {
@@ -174,7 +176,7 @@ export function decodeBatch(bytes: Uint8Array, expect: BatchShape): Batch | stri
   };
   const rewards = take(Float64Array, rows);
   const obs = take(Float32Array, (rows + w) * obsDim);
-  const rawNextObs = expect.hasRaw ? take(Float32Array, rows * obsDim) : obs.slice(w * obsDim);
+  const rawNextObs = h.hasRaw ? take(Float32Array, rows * obsDim) : obs.slice(w * obsDim);
   const actions = take(Float32Array, rows * actionDim);
   const logprobs = take(Float32Array, rows);
   const terminated = take(Uint8Array, rows);
