@@ -32,6 +32,8 @@ const COMMAND_MODULES: Record<string, () => Promise<Registrar>> = {
 /** Top-level command → the module in COMMAND_MODULES that registers it. */
 const COMMANDS: Record<string, keyof typeof COMMAND_MODULES> = {
   actor: 'cluster',
+  sweep: 'cluster',
+  worker: 'cluster',
   envs: 'envs',
   check: 'envs',
   rollout: 'envs',
