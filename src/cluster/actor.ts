@@ -23,7 +23,7 @@ import { streamSeed } from '../core/rng.ts';
 import { FileFormatError } from '../core/errors.ts';
 import '../envs/index.ts';
 import { RolloutPool } from '../train/rollout-pool.ts';
-import { connectCluster, describeCluster, jobNames, type ClusterOptions } from './connect.ts';
+import { JS_TIMEOUT_MS, connectCluster, describeCluster, jobNames, type ClusterOptions } from './connect.ts';
 import { chunk, decodeCommand, encodeBatch, PROTOCOL, type RolloutCommand } from './wire.ts';
 
 export interface ActorOptions {
@@ -69,7 +69,7 @@ export async function runActor(o: ActorOptions): Promise<void> {
   const aborted = () => o.signal?.aborted ?? false;
   log(`actor ${actorId}: connected to ${describeCluster(o.cluster)}`);
   try {
-    const js = jetstream(nc);
+    const js = jetstream(nc, { timeout: JS_TIMEOUT_MS });
     const kvm = new Kvm(js);
     const kv = await waitFor(() => kvm.open(names.kv), aborted);
     if (!kv) return;

@@ -123,3 +123,6 @@ export function jobNames(job: string) {
     rolloutSubject: `gymnast.${job}.rollouts`,
   };
 }
+
+/** JetStream API calls wait this long (the client's default, 5 s, is short for a loaded 2-core machine whose actors start). */
+export const JS_TIMEOUT_MS = 30_000;

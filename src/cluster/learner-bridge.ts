@@ -15,7 +15,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy,
 import { Kvm } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import type { CollectedRollout } from '../agents/policy-rollouts.ts';
-import { connectCluster, jobNames } from './connect.ts';
+import { JS_TIMEOUT_MS, connectCluster, jobNames } from './connect.ts';
 import type { BridgeCommand, BridgeInit, BridgeReply } from './learner.ts';
 import { Assembler, decodeBatch, decodeCommand, encodeCommand, PROTOCOL, type Batch, type RolloutCommand, type SegmentReset } from './wire.ts';
 
@@ -71,8 +71,8 @@ let closing = false;
 
 async function setUp(): Promise<void> {
   nc = await connectCluster(init.cluster, `gymnast learner ${learnerId}`);
-  const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc, { timeout: JS_TIMEOUT_MS });
+  const jsm = await jetstreamManager(nc, { timeout: JS_TIMEOUT_MS });
   const kvm = new Kvm(js);
   const kv = await kvm.create(names.kv, { history: 1 });
   await kvm.create(names.slots, { history: 1, ttl: init.leaseMs });

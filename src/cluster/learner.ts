@@ -90,6 +90,8 @@ export class ClusterRollouts implements PolicyRollouts, VectorEnv {
   private closed = false;
   private pendingReset: { seed: number; sampleCount: number } | null = null;
   private sampleCount = 0;
+  /** Rollouts taken, ms blocked in finish() waiting for actors, ms from the first start() to the last finish(). */
+  private readonly timing = { rollouts: 0, waitMs: 0, firstStart: 0, lastFinish: 0 };
 
   private constructor(
     private readonly bridge: Worker,
@@ -185,6 +187,7 @@ export class ClusterRollouts implements PolicyRollouts, VectorEnv {
 
   start(request: RolloutRequest): void {
     if (this.running) throw new UsageError('cluster rollouts: a rollout is already running');
+    if (this.timing.firstStart === 0) this.timing.firstStart = performance.now();
     this.send({ kind: 'rollout', seq: ++this.seq, request, reset: this.pendingReset });
     this.pendingReset = null;
     this.running = true;
@@ -193,13 +196,25 @@ export class ClusterRollouts implements PolicyRollouts, VectorEnv {
   finish(): CollectedRollout {
     if (!this.running) throw new UsageError('cluster rollouts: finish() without start()');
     this.running = false;
+    const t0 = performance.now();
     const reply = this.await(this.seq);
+    this.timing.lastFinish = performance.now();
+    this.timing.waitMs += this.timing.lastFinish - t0;
+    this.timing.rollouts++;
     if (!reply.rollout) throw new GymnastError('cluster rollouts: the bridge answered without a rollout');
     return reply.rollout;
   }
 
+  /** How the learner spent its time: waiting for actors, and the rest (the updates, and resets at checkpoints). */
+  get stats(): { rollouts: number; waitMs: number; busyMs: number } {
+    const t = this.timing;
+    return { rollouts: t.rollouts, waitMs: t.waitMs, busyMs: Math.max(0, t.lastFinish - t.firstStart - t.waitMs) };
+  }
+
   close(): void {
     if (this.closed) return;
+    const { rollouts, waitMs, busyMs } = this.stats;
+    if (rollouts > 0) console.error(`cluster: ${rollouts} rollouts; ${(waitMs / rollouts).toFixed(1)} ms a rollout waiting for actors, ${(busyMs / rollouts).toFixed(1)} ms updating`);
     try {
       // A rollout still running is abandoned: the actors' batches for it are refused as stale later.
       this.running = false;

@@ -36,7 +36,7 @@ import { readYamlMapping } from '../core/settings.ts';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { train } from '../train/run.ts';
 import { readMetrics } from '../train/metrics.ts';
-import { connectCluster, describeCluster, type ClusterOptions } from './connect.ts';
+import { JS_TIMEOUT_MS, connectCluster, describeCluster, type ClusterOptions } from './connect.ts';
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const settings = z.record(z.string(), z.unknown());
@@ -142,7 +142,7 @@ const FOLDERS = 'gymnast-sweep-runs';
 const recordKey = (sweep: string, id: string) => `${sweep}.${id}`;
 
 async function open(nc: NatsConnection) {
-  const js = jetstream(nc);
+  const js = jetstream(nc, { timeout: JS_TIMEOUT_MS });
   const kvm = new Kvm(js);
   return { js, records: await kvm.create(RECORDS, { history: 1 }), folders: await new Objm(js).create(FOLDERS) };
 }
@@ -167,7 +167,7 @@ export async function submitSweep(cluster: ClusterOptions, spec: SweepSpec, ackW
   const nc = await connectCluster(cluster, 'gymnast sweep');
   try {
     const { js, records } = await open(nc);
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(nc, { timeout: JS_TIMEOUT_MS });
     try {
       await jsm.streams.info(STREAM);
     } catch {
