@@ -11,3 +11,4 @@ export * as viewer from './viewer/server/index.ts';
 export * from './envs/character/index.ts';
 export * from './envs/imitation/index.ts';
 export * from './live/index.ts';
+export * as cluster from './cluster/index.ts';
