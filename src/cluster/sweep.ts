@@ -303,6 +303,7 @@ async function work(msg: JsMsg, c: { records: KV; folders: ObjectStore; workerId
               if (files) await upload(c.folders, prefix, files);
               record.step = step;
               await putRecord(c.records, run.sweep, record);
+              c.log(`worker ${c.workerId}: stored ${run.id} at step ${step}`);
             })
             .catch((e) => void (uploadError ??= e));
         },

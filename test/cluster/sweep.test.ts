@@ -5,13 +5,12 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hostname } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationError } from '../../src/core/errors.ts';
 import { expandSweep, parseSweepSpec, sweepRecords, type RunRecord } from '../../src/cluster/sweep.ts';
 import { clusterOptions } from '../../src/cluster/connect.ts';
-import { clusterTest, gymnast, MISSING, startNats, stopAll, tempFolder, type NatsServer } from './harness.ts';
+import { clusterTest, gymnast, MISSING, startNats, stopAll, tempFolder, until, type NatsServer } from './harness.ts';
 
 const tmp = tempFolder('gymnast-sweep-');
 let nats: NatsServer | null = null;
@@ -56,18 +55,17 @@ clusterTest('4 runs over 2 workers, one SIGKILLed after storing a checkpoint: al
   assert.equal(JSON.parse(submit.output().trim().split('\n').pop()!).queued, ['kill-0', 'kill-1', 'kill-2', 'kill-3']);
   const workers = [0, 1].map(() => gymnast(['worker', ...cluster, '--idle-exit-s', '4']));
   const options = clusterOptions({ cluster: nats.url });
-  const victimId = `${hostname()}-${workers[0]!.process.pid}`;
   let records: RunRecord[] = [];
   const poll = async () => (records = await sweepRecords(options, 'kill'));
-  // The victim's run has a stored checkpoint and is not finished.
-  for (let t = 0; !records.some((r) => r.worker === victimId && r.status === 'running' && r.step > 0); t++) {
-    if (t > 600) throw new Error(`the first worker never stored a checkpoint\n${workers[0]!.output()}`);
-    await poll();
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const killed = records.find((r) => r.worker === victimId && r.status === 'running')!;
+  // The victim has stored a checkpoint of its run (its own line, read as it comes) and is killed at once.
+  const stored = () => /stored (kill-\d+) at step (\d+)/.exec(workers[0]!.output());
+  await until(() => stored() !== null, 120_000, 'the first worker to store a checkpoint', workers[0]!.output);
   workers[0]!.process.kill('SIGKILL');
   await workers[0]!.exited;
+  const [, killedId, storedStep] = stored()!;
+  assert.not.match(workers[0]!.output(), new RegExp(`${killedId} done`), 'killed before its run ended');
+  await poll();
+  const killed = { id: killedId!, step: Number(storedStep) };
 
   for (let t = 0; !(records.length === 4 && records.every((r) => r.status === 'done')); t++) {
     if (t > 1200) throw new Error(`not all 4 runs finished: ${JSON.stringify(records)}\n${workers[1]!.output()}`);
