@@ -122,7 +122,10 @@ export function linearSchedule(start: number, end: number, duration: number, t: 
   return Math.max(slope * t + start, end);
 }
 
+/** Node's setImmediate; in a browser page (no setImmediate) a zero timeout. */
+const nextTurn: (run: () => void) => void = typeof setImmediate === 'function' ? (run) => setImmediate(run) : (run) => setTimeout(run, 0);
+
 /** Lets the event loop run (progress bar, viewer sockets, signals) between updates. */
 export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => nextTurn(resolve));
 }

@@ -25,6 +25,7 @@ const COMMAND_MODULES: Record<string, () => Promise<Registrar>> = {
   mdp: () => import('./commands/mdp.ts'),
   motion: () => import('./commands/motion.ts'),
   scenario: () => import('./commands/scenario.ts'),
+  site: () => import('./commands/site.ts'),
   train: () => import('./commands/train.ts'),
   view: () => import('./commands/view.ts'),
 };
@@ -45,6 +46,7 @@ const COMMANDS: Record<string, keyof typeof COMMAND_MODULES> = {
   mdp: 'mdp',
   motion: 'motion',
   scenario: 'scenario',
+  site: 'site',
   train: 'train',
   eval: 'train',
   agents: 'train',

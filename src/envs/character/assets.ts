@@ -28,6 +28,15 @@ export interface CharacterAssets {
 const characterCache = new Map<string, CharacterAssets>();
 const clipCache = new Map<string, MotionClip>();
 
+/**
+ * Forgets every loaded character and clip, so the next load reads the files again (the static
+ * site's builder records which files an env reads).
+ */
+export function clearAssetCaches(): void {
+  characterCache.clear();
+  clipCache.clear();
+}
+
 /** The controller file holding a bundled character's gains. */
 function controllerFileFor(name: string, characterFile: string): string {
   if (name === 'humanoid3d') return dataFile('deepmimic', 'controllers', 'humanoid3d_ctrl.txt');

@@ -8,7 +8,7 @@
  * its own view and the trainer carries on.
  */
 import { decodeFrameHeader, decodeFrame, FRAME_DISCONTINUITY, type ChannelInfo, type ServerMessage } from '../protocol.ts';
-import { Connection } from './connection.ts';
+import { Connection, type ConnectionFactory, type PageConnection } from './connection.ts';
 import { Playback } from './playback.ts';
 import { Plots } from './plots.ts';
 import { World } from './world.ts';
@@ -64,7 +64,7 @@ export class App {
   private userSelected = false;
   private readonly world: World;
   private readonly plots: Plots;
-  private readonly connection: Connection;
+  private readonly connection: PageConnection;
   private renderedFrames = 0;
   private invalidMessages = 0;
   private readonly errors: string[] = [];
@@ -74,13 +74,20 @@ export class App {
   private plotChoice: string | null = null;
   private toastTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly el: PageElements) {
+  /**
+   * `connect` makes the link to the simulation: by default the WebSocket of the server that served
+   * the page; the static site passes its Web Workers instead.
+   */
+  constructor(
+    private readonly el: PageElements,
+    connect: ConnectionFactory = (handlers) => new Connection(Connection.urlFor(window.location), handlers),
+  ) {
     this.world = new World(el.view);
     this.plots = new Plots(el.plots);
     this.wirePanel();
     this.onResize();
     window.addEventListener('resize', () => this.onResize());
-    this.connection = new Connection(Connection.urlFor(window.location), {
+    this.connection = connect({
       onOpen: () => this.setStatus('open', 'live'),
       onClose: () => this.setStatus('closed', 'disconnected, retrying…'),
       onMessage: (m) => this.onMessage(m),

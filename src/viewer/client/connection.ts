@@ -22,7 +22,20 @@ export interface ConnectionHandlers {
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
-export class Connection {
+/**
+ * What the page needs of its link to the simulation: this file's WebSocket, or the static site's
+ * Web Workers (src/site/page.ts), which carry the same messages.
+ */
+export interface PageConnection {
+  readonly state: ConnectionState;
+  send(msg: ClientMessage): void;
+  close(): void;
+}
+
+/** Makes the page's connection, given the handlers it reports to. */
+export type ConnectionFactory = (handlers: ConnectionHandlers) => PageConnection;
+
+export class Connection implements PageConnection {
   private ws: WebSocket | null = null;
   private retryMs = 500;
   private stopped = false;

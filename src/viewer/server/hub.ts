@@ -366,7 +366,7 @@ export class ViewerHub {
     let msg: ClientMessage;
     try {
       if (isBinary) throw new ProtocolError('', 'binary messages are not accepted from pages');
-      msg = parseClientMessage(typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : String(data));
+      msg = parseClientMessage(typeof data === 'string' ? data : data instanceof Uint8Array ? new TextDecoder().decode(data) : String(data));
     } catch (e) {
       this.totals.badMessages++;
       if (e instanceof ProtocolError) client.sendError(e.code, e.message);

@@ -40,6 +40,17 @@ export interface EnvPlayerOptions {
   log?: (line: string) => void;
   /** The wall clock, ms (default `performance.now`): tests pass one they step. */
   now?: () => number;
+  /** Called as each episode ends: terminated (a fall, a goal) or truncated (the time limit). */
+  onEpisode?: (episode: PlayedEpisode) => void;
+}
+
+/** One finished episode of a player. */
+export interface PlayedEpisode {
+  return: number;
+  length: number;
+  terminated: boolean;
+  /** What the env measured over the episode (`info.episodeMetrics`), numbers only. */
+  metrics: Record<string, number>;
 }
 
 /** The env step used until the env tells us (two frames' times); Gymnasium's classic control uses 0.02 s. */
@@ -112,6 +123,11 @@ export class EnvPlayer {
     this.ghostChannel?.setState(state);
   }
 
+  /** Seconds of simulated time played so far (env steps × the env's step). */
+  get simulatedSeconds(): number {
+    return this.totalSteps * (this.dtSeconds ?? DEFAULT_DT_SECONDS);
+  }
+
   /** Swaps the policy (a newer checkpoint); the episode carries on. */
   setPolicy(policy: Policy, meta?: Record<string, MetaValue>): void {
     this.policy = policy;
@@ -175,8 +191,10 @@ export class EnvPlayer {
         // What the env measured over the episode (an imitation env: normalized return, reward terms, errors) plots too.
         const measured: Record<string, number> = {};
         const em = r.info.episodeMetrics as Record<string, unknown> | undefined;
-        if (em) for (const [k, v] of Object.entries(em)) if (typeof v === 'number') measured[`charts/${k}`] = v;
-        this.channel.metrics(this.totalSteps, { 'charts/episodic_return': this.episodeReturn, 'charts/episodic_length': this.episodeLength, ...measured });
+        if (em) for (const [k, v] of Object.entries(em)) if (typeof v === 'number') measured[k] = v;
+        const charts = Object.fromEntries(Object.entries(measured).map(([k, v]) => [`charts/${k}`, v]));
+        this.channel.metrics(this.totalSteps, { 'charts/episodic_return': this.episodeReturn, 'charts/episodic_length': this.episodeLength, ...charts });
+        this.options.onEpisode?.({ return: this.episodeReturn, length: this.episodeLength, terminated: r.terminated, metrics: measured });
         this.obs = this.env.reset().obs;
         this.episodeReturn = 0;
         this.episodeLength = 0;
