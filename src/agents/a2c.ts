@@ -20,7 +20,7 @@ import { CategoricalHead, GaussianHead, type PolicyHead } from '../nn/distributi
 import { Adam, Rmsprop, Sgd, clipGradNorm, type Optimizer } from '../nn/optim.ts';
 import { assignArray } from '../nn/optim.ts';
 import { restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
-import { policyGradientProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
+import { policyGradientProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition, greedyPolicyOf, type GreedyPolicy } from './agent.ts';
 import { RolloutStorage } from './rollout-storage.ts';
 import { computeGae, normalizeAdvantages } from './gae.ts';
 
@@ -238,6 +238,10 @@ class A2c implements Agent {
     else this.head.sample(this.ctx.rng, policyOut, n, out);
     const space = this.ctx.env.singleActionSpace;
     if (space instanceof Box) space.clip(out, out, n);
+  }
+
+  greedyPolicy(): GreedyPolicy {
+    return greedyPolicyOf(this.actor, this.outSize, this.ctx.env.singleActionSpace);
   }
 
   checkpoint(): CheckpointData {

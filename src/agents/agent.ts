@@ -11,6 +11,7 @@ import type { Rng } from '../core/rng.ts';
 import type { Info } from '../envs/env.ts';
 import type { VectorEnv } from '../envs/vector/vector-env.ts';
 import type { CheckpointData } from '../nn/checkpoint.ts';
+import type { Activation, Mlp } from '../nn/mlp.ts';
 import type { PolicyRollouts } from './policy-rollouts.ts';
 
 /** One finished training episode (from `RecordEpisodeStatistics` in the vector env). */
@@ -64,6 +65,8 @@ export interface Agent {
    * Continuous actions are clipped to the action space.
    */
   act(obs: Float32Array, n: number, out: Float32Array, deterministic: boolean): void;
+  /** The greedy policy as plain numbers (what `gymnast export` writes as a standard model). */
+  greedyPolicy(): GreedyPolicy;
   /** Everything needed to continue: weights, optimizer, RNG, normalizers, buffers, counters. */
   checkpoint(): CheckpointData;
   /** Restores `checkpoint()` output; `where` names the file for errors. */
@@ -83,6 +86,40 @@ export interface AgentDefinition<S extends z.ZodObject<any> = z.ZodObject<any>> 
   /** True when the agent trains on whole rollouts collected by workers (`ctx.rollouts`, the pipeline vector env). */
   readonly pipelined?: boolean;
   create(ctx: AgentContext, config: z.output<S>): Agent;
+}
+
+/**
+ * An agent's greedy policy as numbers: an MLP from the (normalized) observation to the action's
+ * parameters, and the rule that turns its outputs into the action `act(…, deterministic)` takes.
+ * `act` equals, for every observation x:
+ *
+ *   z = obsNorm ? clip((x − mean) / √(var + epsilon), −clip, clip) : x      (per feature, float64, stored as float32)
+ *   y = MLP(z): hidden layers act(z·W + b), the output layer linear; the first `outputs` columns
+ *   action = argmax(y)                    (discrete: logits, or Q values)
+ *          | clip(y, low, high)           (continuous: the Gaussian's mean)
+ */
+export interface GreedyPolicy {
+  /** Layer widths from input to output (the output layer may have more columns than `outputs`). */
+  sizes: number[];
+  activation: Activation;
+  /** W0, b0, W1, b1, …: kernels [in, out] row-major, biases [out]. */
+  weights: Float32Array[];
+  /** The policy's outputs: the first columns of the last layer (a shared actor-critic net has its value after them). */
+  outputs: number;
+  action: { kind: 'argmax' } | { kind: 'clip'; low: number[]; high: number[] };
+  obsNorm: { mean: number[]; var: number[]; clip: number; epsilon: number } | null;
+}
+
+/** `GreedyPolicy` of an MLP whose first `outputs` columns are the policy's, acting in `actionSpace`. */
+export function greedyPolicyOf(net: Mlp, outputs: number, actionSpace: Space<unknown>, obsNorm: GreedyPolicy['obsNorm'] = null): GreedyPolicy {
+  return {
+    sizes: [...net.spec.sizes],
+    activation: net.spec.activation,
+    weights: net.params.map((p) => (p.variable.dataSync() as Float32Array).slice()),
+    outputs,
+    action: actionSpace instanceof Box ? { kind: 'clip', low: Array.from(actionSpace.low), high: Array.from(actionSpace.high) } : { kind: 'argmax' },
+    obsNorm,
+  };
 }
 
 // ---------------------------------------------------------------- small pieces every agent uses

@@ -22,7 +22,7 @@ import { argmaxRows } from '../nn/distributions.ts';
 import { Adam, clipGradNorm } from '../nn/optim.ts';
 import { requireArray, restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
 import { MAX_FLOATS } from './rollout-storage.ts';
-import { linearSchedule, mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
+import { linearSchedule, mlpObservationProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition, greedyPolicyOf, type GreedyPolicy } from './agent.ts';
 
 // ---------------------------------------------------------------- hyperparameters
 // Defaults are CleanRL's dqn.py (CartPole, 500k steps); envDefaults carry rl-baselines3-zoo's.
@@ -269,6 +269,10 @@ class Dqn implements Agent {
     if (!deterministic) {
       for (let i = 0; i < n; i++) if (this.ctx.rng.random() < this.cfg.endE) out[i] = this.ctx.rng.int(this.numActions);
     }
+  }
+
+  greedyPolicy(): GreedyPolicy {
+    return greedyPolicyOf(this.qNetwork, this.numActions, this.ctx.env.singleActionSpace);
   }
 
   checkpoint(): CheckpointData {

@@ -20,7 +20,7 @@ import { Adam, clipGradNorm } from '../nn/optim.ts';
 import { RunningMeanStd, type RunningMeanStdState } from '../core/running-stats.ts';
 import { requireArray, restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
 import type { RngState } from '../core/rng.ts';
-import { policyGradientProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
+import { policyGradientProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition, greedyPolicyOf, type GreedyPolicy } from './agent.ts';
 import { RolloutStorage } from './rollout-storage.ts';
 import type { CollectedRollout, PolicyRollouts, RolloutRequest } from './policy-rollouts.ts';
 import type { Info } from '../envs/env.ts';
@@ -400,6 +400,12 @@ class Ppo implements Agent {
     else this.head.sample(this.ctx.rng, policyOut, n, out);
     const space = this.env.singleActionSpace;
     if (space instanceof Box) space.clip(out, out, n);
+  }
+
+  greedyPolicy(): GreedyPolicy {
+    const { cfg } = this;
+    const norm = cfg.normalizeObs ? { mean: Array.from(this.obsRms.mean), var: Array.from(this.obsRms.var), clip: cfg.clipObs, epsilon: 1e-8 } : null;
+    return greedyPolicyOf(this.actor, this.actor.outputSize, this.env.singleActionSpace, norm);
   }
 
   checkpoint(): CheckpointData {

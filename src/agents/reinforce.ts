@@ -21,7 +21,7 @@ import { Mlp, type Param } from '../nn/mlp.ts';
 import { CategoricalHead, GaussianHead, type PolicyHead } from '../nn/distributions.ts';
 import { Adam, clipGradNorm } from '../nn/optim.ts';
 import { restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
-import { policyGradientProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition } from './agent.ts';
+import { policyGradientProblem, reportEpisodes, yieldToEventLoop, type Agent, type AgentContext, type AgentDefinition, greedyPolicyOf, type GreedyPolicy } from './agent.ts';
 import { normalizeAdvantages } from './gae.ts';
 
 // ---------------------------------------------------------------- hyperparameters
@@ -245,6 +245,10 @@ class Reinforce implements Agent {
     else this.head.sample(this.ctx.rng, policyOut, n, out);
     const space = this.ctx.env.singleActionSpace;
     if (space instanceof Box) space.clip(out, out, n);
+  }
+
+  greedyPolicy(): GreedyPolicy {
+    return greedyPolicyOf(this.policy, this.policy.outputSize, this.ctx.env.singleActionSpace);
   }
 
   checkpoint(): CheckpointData {

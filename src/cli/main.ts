@@ -20,6 +20,7 @@ type Registrar = { register(program: Command): void };
 const COMMAND_MODULES: Record<string, () => Promise<Registrar>> = {
   cluster: () => import('./commands/cluster.ts'),
   envs: () => import('./commands/envs.ts'),
+  export: () => import('./commands/export.ts'),
   generate: () => import('./commands/generate.ts'),
   imitation: () => import('./commands/imitation.ts'),
   mdp: () => import('./commands/mdp.ts'),
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, keyof typeof COMMAND_MODULES> = {
   sweep: 'cluster',
   worker: 'cluster',
   envs: 'envs',
+  export: 'export',
   check: 'envs',
   rollout: 'envs',
   generate: 'generate',

@@ -7,3 +7,4 @@ export * from './evaluate.ts';
 export * from './metrics.ts';
 export * from './config.ts';
 export * from './progress.ts';
+export * from './export.ts';
