@@ -26,6 +26,10 @@ const page = await writeClientBundle(`${root}src/viewer/client`, `${dist}/viewer
 const licences = ['three', 'uplot'].map((pkg) => `${pkg}\n\n${readFileSync(`${root}node_modules/${pkg}/LICENSE`, 'utf8').trim()}\n`);
 writeFileSync(`${dist}/viewer/client/THIRD_PARTY_LICENSES.txt`, licences.join('\n' + '-'.repeat(80) + '\n\n'));
 
+// The page `gymnast record` renders in, bundled like the viewer's page.
+const { bundleRecordScript } = await import(`${dist}/live/record.js`);
+writeFileSync(`${dist}/viewer/client/record.js`, await bundleRecordScript(`${root}src/viewer/client/record.ts`));
+
 // The static site's page and worker scripts (`gymnast site`), bundled once here like the viewer's page.
 const { writeSiteScripts } = await import(`${dist}/site/build.js`);
 await writeSiteScripts(`${root}src/site`, `${dist}/site`);
