@@ -31,7 +31,9 @@ export interface SweepWorkerInit {
 
 /** A typed array backed by shared memory: the array itself if it already is, else a shared copy. */
 function shared<T extends Int32Array | Float64Array | Uint8Array>(a: T): T {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
+  // The workers get each array's whole buffer and read it from byte 0: an array already in shared
+  // memory is used in place only when it is all of its buffer (a view into part of one is copied).
+  if (a.buffer instanceof SharedArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return a;
   const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
   copy.set(a as never);
   return copy;

@@ -142,6 +142,29 @@ test('a model already in shared memory is used in place, not copied: a reward ch
   }
 });
 
+test('a model whose arrays are views into part of a SharedArrayBuffer is read at their offsets (bug: the workers read from byte 0)', async () => {
+  // The bug found by mutation testing (issue 20): such a view was passed through as it was, and the
+  // workers read its buffer from the start, so a reward view at byte 8 read the 8 bytes before it.
+  const mdp = uneven();
+  const sharedView = <T extends Int32Array | Float64Array | Uint8Array>(p: T): T => {
+    const buffer = new SharedArrayBuffer(p.byteLength + 16);
+    // Zero bytes before the array: read from byte 0, the offsets and rewards come out shifted.
+    const v = new (p.constructor as new (b: SharedArrayBuffer, o: number, n: number) => T)(buffer, 8, p.length);
+    v.set(p as never);
+    return v;
+  };
+  const model: TabularMdpArrays = { numStates: 6, numActions: 2, offsets: sharedView(mdp.offsets), next: sharedView(mdp.next), prob: sharedView(mdp.prob), reward: sharedView(mdp.reward), terminal: sharedView(mdp.terminal) };
+  const sweeper = await ParallelSweeper.create(model, 2);
+  try {
+    const expected = new Float64Array(6);
+    const expectedDelta = optimalitySweep(mdp, 0.9, new Float64Array(6), expected);
+    assert.is(await sweeper.sweep(0.9), expectedDelta);
+    assert.equal(Array.from(sweeper.values), Array.from(expected));
+  } finally {
+    await sweeper.close();
+  }
+});
+
 test('a worker that fails while starting makes create reject with its error and leaves no listener', async () => {
   // Offsets that decrease: the worker's gather buffer would have −1 entries, and the typed array
   // constructor throws a RangeError in the worker. (A TabularMdp would refuse such offsets; the
