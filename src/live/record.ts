@@ -21,9 +21,10 @@ import { loadClip } from '../motion/load.ts';
 import { ClipRenderer } from '../motion/render.ts';
 import { latestCheckpoint } from '../nn/checkpoint.ts';
 import { initBackend } from '../nn/backend.ts';
-import { buildRunAgent } from '../train/evaluate.ts';
+import { buildRunAgent, greedyActor } from '../train/evaluate.ts';
 import { readRunConfig } from '../train/run-config.ts';
 import type { ChannelInfo } from '../viewer/protocol.ts';
+import { loadEsbuild } from '../viewer/server/bundle.ts';
 import { ViewerHub } from '../viewer/server/hub.ts';
 import { gatherBodies, splitGhost } from '../viewer/server/sources/ghost-split.ts';
 import { makePolicy, type Policy } from '../viewer/server/sources/policies.ts';
@@ -72,12 +73,7 @@ async function recordScript(): Promise<Uint8Array> {
 
 /** Bundles the record page (the build step writes it to dist/viewer/client/record.js). */
 export async function bundleRecordScript(entry: string): Promise<Uint8Array> {
-  let build: typeof import('esbuild').build;
-  try {
-    ({ build } = await import('esbuild'));
-  } catch (e) {
-    throw new Error(`the record page is not prebuilt here (run npm run build), and esbuild cannot be loaded (${(e as Error).message})`);
-  }
+  const build = await loadEsbuild('the record page');
   const result = await build({ entryPoints: [entry], bundle: true, write: false, format: 'iife', platform: 'browser', target: ['chrome115'], minify: true, legalComments: 'none', logLevel: 'silent' });
   return result.outputFiles[0]!.contents;
 }
@@ -128,12 +124,7 @@ async function subjectFor(o: RecordOptions): Promise<Subject> {
   const checkpoint = latestCheckpoint(join(runDir, 'checkpoints'));
   if (!checkpoint) throw new UsageError(`${runDir}: the run has no checkpoint yet`);
   const { agent, env: vec, close } = buildRunAgent(runDir, config, checkpoint);
-  const out = new Float32Array(vec.actionDim);
-  const discrete = vec.singleActionSpace.kind === 'discrete';
-  const policy: Policy = (obs: Float32Array) => {
-    agent.act(obs, 1, out, true);
-    return discrete ? out[0]! : out.slice();
-  };
+  const policy: Policy = greedyActor(agent, vec);
   return envSubject(make(config.env, { options: config.envOptions }), policy, seed, `${config.agent.toUpperCase()} on ${config.env}`, close);
 }
 

@@ -6,7 +6,7 @@
  */
 import type { SceneSpec } from '../core/frame.ts';
 import { make } from '../envs/registry.ts';
-import { buildRunAgent } from '../train/evaluate.ts';
+import { buildRunAgent, greedyActor } from '../train/evaluate.ts';
 import { readRunConfig } from '../train/run-config.ts';
 import { initBackend } from '../nn/backend.ts';
 import { EnvPlayer, type Channel, type Policy, type ViewerHub } from '../viewer/server/index.ts';
@@ -100,12 +100,7 @@ export class RunDisplay {
     const config = readRunConfig(this.runDir);
     await initBackend('auto');
     const { agent, env, close } = buildRunAgent(this.runDir, config, path);
-    const out = new Float32Array(env.actionDim);
-    const discrete = env.singleActionSpace.kind === 'discrete';
-    const policy: Policy = (obs: Float32Array) => {
-      agent.act(obs, 1, out, true);
-      return discrete ? out[0]! : out.slice();
-    };
+    const policy: Policy = greedyActor(agent, env);
     this.player.setPolicy(policy, { policy: `greedy, checkpoint at step ${step}` });
     this.closeAgent?.();
     this.closeAgent = close;

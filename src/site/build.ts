@@ -26,6 +26,7 @@ import { make } from '../envs/registry.ts';
 import { latestCheckpoint } from '../nn/checkpoint.ts';
 import { dataDir, packageRoot } from '../motion/data-path.ts';
 import { readRunConfig } from '../train/run-config.ts';
+import { loadEsbuild } from '../viewer/server/bundle.ts';
 import { SITE_FORMAT, type PolicyJob, type SiteJob, type SiteManifest, type TrainJob } from './messages.ts';
 
 export interface SiteOptions {
@@ -68,12 +69,7 @@ async function siteScripts(): Promise<Record<(typeof SCRIPTS)[number], Uint8Arra
 
 /** Bundles page.ts and worker.ts of `sourceDir` with esbuild (the build step, and runs from the sources). */
 export async function bundleSiteScripts(sourceDir: string): Promise<Record<(typeof SCRIPTS)[number], Uint8Array>> {
-  let build: typeof import('esbuild').build;
-  try {
-    ({ build } = await import('esbuild'));
-  } catch (e) {
-    throw new Error(`the site's scripts are not prebuilt here (run npm run build), and esbuild, which would bundle them, cannot be loaded (${(e as Error).message})`);
-  }
+  const build = await loadEsbuild("the site's page and worker");
   const result = await build({
     entryPoints: { page: join(sourceDir, 'page.ts'), worker: join(sourceDir, 'worker.ts') },
     bundle: true,

@@ -19,7 +19,7 @@ import { SyncVectorEnv } from '../envs/vector/sync-vector-env.ts';
 import { describeBackend, initBackend, setWasmFolder } from '../nn/backend.ts';
 import { latestCheckpoint } from '../nn/checkpoint.ts';
 import { resolveAgentConfig } from '../train/config.ts';
-import { buildRunAgent } from '../train/evaluate.ts';
+import { buildRunAgent, greedyActor } from '../train/evaluate.ts';
 import { readRunConfig } from '../train/run-config.ts';
 import { agentSeed } from '../train/seeds.ts';
 import type { ClientConnection } from '../viewer/server/client-connection.ts';
@@ -92,12 +92,7 @@ function playPolicy(job: PolicyJob, speed: number): EnvPlayer {
   const checkpoint = latestCheckpoint(joinPath(job.run, 'checkpoints'));
   if (!checkpoint) throw new Error(`${job.run}: the site carries no checkpoint of this policy`);
   const { agent, env, step } = buildRunAgent(job.run, config, checkpoint);
-  const out = new Float32Array(env.actionDim);
-  const discrete = env.singleActionSpace.kind === 'discrete';
-  const policy: Policy = (obs: Float32Array) => {
-    agent.act(obs, 1, out, true);
-    return discrete ? out[0]! : out.slice();
-  };
+  const policy: Policy = greedyActor(agent, env);
   return new EnvPlayer(hub, make(config.env, { options: config.envOptions }), {
     id: `policy:${job.id}`,
     title: job.title,
@@ -146,12 +141,7 @@ async function train(job: TrainJob, speed: number): Promise<EnvPlayer> {
     hp,
   );
   agent.resetEnvs(job.seed);
-  const out = new Float32Array(env.actionDim);
-  const discrete = env.singleActionSpace.kind === 'discrete';
-  const policy: Policy = (obs: Float32Array) => {
-    agent.act(obs, 1, out, true);
-    return discrete ? out[0]! : out.slice();
-  };
+  const policy: Policy = greedyActor(agent, env);
   const player = new EnvPlayer(hub, make(job.env), {
     id: `policy:${job.id}`,
     title: `${job.title} · greedy policy now`,

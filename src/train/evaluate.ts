@@ -128,6 +128,19 @@ export async function loadRunAgent(runDir: string, opts: { backend?: string; bes
 }
 
 /**
+ * The agent's greedy action for one observation, in the form an env's `step` takes (a number for a
+ * Discrete space, else a fresh array): what the players of the viewer, the site and `record` act with.
+ */
+export function greedyActor(agent: Agent, env: { actionDim: number; singleActionSpace: { kind: string } }): (obs: Float32Array) => number | Float32Array {
+  const out = new Float32Array(env.actionDim);
+  const discrete = env.singleActionSpace.kind === 'discrete';
+  return (obs) => {
+    agent.act(obs, 1, out, true);
+    return discrete ? out[0]! : out.slice();
+  };
+}
+
+/**
  * The agent of a run's config, on a vector env of its own, with the weights of `checkpoint`: what
  * `eval` tests and what the viewer's player acts with.
  */

@@ -47,16 +47,22 @@ async function readPrebuilt(dir: string): Promise<ClientBundle> {
   return { html, js, css, buildMs: 0 };
 }
 
+/**
+ * esbuild's `build`, loaded when first needed: only a checkout running the sources bundles at run
+ * time (an installed gymnast has its pages prebuilt). `what` names the page for the error.
+ */
+export async function loadEsbuild(what: string): Promise<typeof import('esbuild').build> {
+  try {
+    return (await import('esbuild')).build;
+  } catch (e) {
+    throw new Error(`${what} is not prebuilt here (run npm run build), and esbuild, which would bundle it, cannot be loaded (${(e as Error).message})`);
+  }
+}
+
 /** Bundles the client whose sources (`main.ts`, `index.html`, …) are in `sourceDir`. */
 export async function bundleClientSources(sourceDir: string): Promise<ClientBundle> {
   const t0 = performance.now();
-  // Loaded here, not at the top: only a checkout running the sources bundles at run time.
-  let build: typeof import('esbuild').build;
-  try {
-    ({ build } = await import('esbuild'));
-  } catch (e) {
-    throw new Error(`the viewer's page is not prebuilt here (run npm run build), and esbuild, which would bundle it, cannot be loaded (${(e as Error).message})`);
-  }
+  const build = await loadEsbuild("the viewer's page");
   const result = await build({
     entryPoints: { app: join(sourceDir, 'main.ts') },
     bundle: true,
