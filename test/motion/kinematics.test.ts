@@ -70,7 +70,7 @@ function randomQuat(rng: Rng): [number, number, number, number] {
 }
 
 /** Its rotation matrix, row-major: the reference below composes matrices, not quaternions. */
-function matrix([x, y, z, w]: readonly number[]): number[] {
+function matrix([x, y, z, w]: ArrayLike<number> & Iterable<number>): number[] {
   return [
     1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w),
     2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
