@@ -13,11 +13,9 @@ import * as assert from 'uvu/assert';
 import { packageRoot } from '../../src/motion/data-path.ts';
 import { recordVideo } from '../../src/live/record.ts';
 
-const CHROMIUM = process.env.GYMNAST_CHROMIUM ?? '/usr/bin/chromium';
-const IN_CI = Boolean(process.env.CI) && process.env.CI !== 'false';
-const SKIP = !existsSync(CHROMIUM) && !IN_CI;
-const browserTest = SKIP ? test.skip : test;
-if (SKIP) console.log(`skipped: ${CHROMIUM} is missing: gymnast record needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)`);
+import { browserTests } from '../chromium.ts';
+
+const { browserTest } = browserTests('gymnast record');
 
 const tmp = mkdtempSync(join(tmpdir(), 'gymnast-record-'));
 

@@ -20,12 +20,9 @@ import { writeSite, type SiteSummary } from '../../src/site/build.ts';
 import { policyTrajectoryHash, type TrajectoryHash } from '../../src/site/trajectory.ts';
 import type { JobStatus } from '../../src/site/messages.ts';
 
-const CHROMIUM = process.env.GYMNAST_CHROMIUM ?? '/usr/bin/chromium';
-const MISSING = `${CHROMIUM} is missing: the site's browser test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)`;
-const IN_CI = Boolean(process.env.CI) && process.env.CI !== 'false';
-const SKIP = !existsSync(CHROMIUM) && !IN_CI;
-const browserTest = SKIP ? test.skip : test;
-if (SKIP) console.log(`skipped: ${MISSING}`);
+import { browserTests, CHROMIUM } from '../chromium.ts';
+
+const { browserTest, missing: MISSING, skipped: SKIP } = browserTests("the site's browser test");
 
 const OUT = join(packageRoot, 'test-output', 'site');
 /** The biped's env runs 20 s episodes (policies/biped-walk/config.json, episodeSeconds). */
@@ -133,6 +130,7 @@ browserTest("in the page: PPO learns CartPole, its training return climbs", asyn
   }, 240);
   assert.equal(s.errors, []);
   const r = s.jobs['ppo-cartpole']!.trainReturns!;
+  console.log(`PPO in the page: ${r.length} training episodes by step ${s.jobs['ppo-cartpole']!.trainSteps}; first 20 average ${mean(r.slice(0, 20)).toFixed(1)}, last 20 average ${mean(r.slice(-20)).toFixed(1)}`);
   assert.ok(r.length >= 40, `${r.length} training episodes`);
   assert.ok(mean(r.slice(-20)) >= 5 * mean(r.slice(0, 20)), `first 20: ${mean(r.slice(0, 20)).toFixed(1)}, last 20: ${mean(r.slice(-20)).toFixed(1)}`);
 });

@@ -16,13 +16,9 @@ import { startViewerServer, EnvPlayer, type ViewerServer, type Channel } from '.
 import { ShapesEnv, SHAPES_SCENE } from './fixtures/shapes-env.ts';
 import { countPixelsLike, decodePng, luminanceStd } from './fixtures/png.ts';
 
-const CHROMIUM = process.env.GYMNAST_CHROMIUM ?? '/usr/bin/chromium';
-const MISSING = `${CHROMIUM} is missing: the viewer's browser test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)`;
-const IN_CI = Boolean(process.env.CI) && process.env.CI !== 'false';
-/** Without a browser outside CI the tests are skipped, saying why; in CI they run (and fail). */
-const SKIP = !existsSync(CHROMIUM) && !IN_CI;
-const browserTest = SKIP ? test.skip : test;
-if (SKIP) console.log(`skipped: ${MISSING}`);
+import { browserTests, CHROMIUM } from '../chromium.ts';
+
+const { browserTest, missing: MISSING, skipped: SKIP } = browserTests("the viewer's browser test");
 const OUT_DIR = new URL('../../test-output/viewer', import.meta.url).pathname;
 
 const RUN_SCENE = {
