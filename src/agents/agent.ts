@@ -13,6 +13,7 @@ import type { VectorEnv } from '../envs/vector/vector-env.ts';
 import type { CheckpointData } from '../nn/checkpoint.ts';
 import type { Activation, Mlp } from '../nn/mlp.ts';
 import type { PolicyRollouts } from './policy-rollouts.ts';
+import type { CriticThreadStarter } from './critic-update.ts';
 
 /** One finished training episode (from `RecordEpisodeStatistics` in the vector env). */
 export interface EpisodeReport {
@@ -42,6 +43,12 @@ export interface AgentContext {
    * `pipelined` get it.
    */
   rollouts?: PolicyRollouts;
+  /**
+   * Where the run gives its update a second thread: starts the value half of PPO's update there
+   * (critic-update.ts; the same numbers as in one thread). Only agents whose definition sets
+   * `splitUpdate` get it.
+   */
+  criticThread?: CriticThreadStarter;
   /** The agent's random stream: weight init, exploration, sampling, minibatch order. */
   rng: Rng;
   /** The run's length in env steps (schedules anneal over it). */
@@ -85,6 +92,8 @@ export interface AgentDefinition<S extends z.ZodObject<any> = z.ZodObject<any>> 
   supports(observationSpace: Space<unknown>, actionSpace: Space<unknown>): string | null;
   /** True when the agent trains on whole rollouts collected by workers (`ctx.rollouts`, the pipeline vector env). */
   readonly pipelined?: boolean;
+  /** True when the agent can run the value half of its update on a second thread (`ctx.criticThread`). */
+  readonly splitUpdate?: boolean;
   create(ctx: AgentContext, config: z.output<S>): Agent;
 }
 

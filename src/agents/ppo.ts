@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { Box, Discrete } from '../core/spaces.ts';
 import { Mlp, type Param } from '../nn/mlp.ts';
 import { CategoricalHead, GaussianHead, type PolicyHead } from '../nn/distributions.ts';
-import { Adam, clipGradNorm } from '../nn/optim.ts';
+import { Adam, addSquares, clipFactor, combinedState, scaleGrads } from '../nn/optim.ts';
 import { RunningMeanStd, type RunningMeanStdState } from '../core/running-stats.ts';
 import { requireArray, restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
 import type { RngState } from '../core/rng.ts';
@@ -25,6 +25,7 @@ import { RolloutStorage } from './rollout-storage.ts';
 import type { CollectedRollout, PolicyRollouts, RolloutRequest } from './policy-rollouts.ts';
 import type { Info } from '../envs/env.ts';
 import { computeGae, normalizeAdvantages } from './gae.ts';
+import { LocalCriticUpdate, type CriticUpdate } from './critic-update.ts';
 
 // ---------------------------------------------------------------- hyperparameters
 // Defaults are CleanRL's ppo.py (CartPole); envDefaults below carry rl-baselines3-zoo's tuned values.
@@ -72,7 +73,11 @@ class Ppo implements Agent {
   private readonly critic: Mlp;
   private readonly head: PolicyHead;
   private readonly params: Param[];
-  private readonly optimizer: Adam;
+  /** Adam over the actor and the head, and Adam over the critic: stepped together, one Adam over all. */
+  private readonly policyOptimizer: Adam;
+  private readonly criticOptimizer: Adam;
+  /** The value half of the update, in this thread or another (critic-update.ts). */
+  private readonly criticUpdate: CriticUpdate;
   private readonly obsRms: RunningMeanStd;
   private readonly retRms = new RunningMeanStd(1);
   private readonly discountedReturn: Float64Array; // per env, for reward normalization
@@ -97,7 +102,12 @@ class Ppo implements Agent {
     this.critic = new Mlp('critic', { sizes: [this.obsDim, ...cfg.hidden, 1], activation: cfg.activation, outputGain: 1 }, rng);
     this.head = space instanceof Discrete ? new CategoricalHead(outSize) : new GaussianHead(outSize, 'actor', cfg.initLogStd);
     this.params = [...this.actor.params, ...this.head.params, ...this.critic.params];
-    this.optimizer = new Adam(this.params, { lr: cfg.learningRate, eps: cfg.adamEps });
+    this.policyOptimizer = new Adam([...this.actor.params, ...this.head.params], { lr: cfg.learningRate, eps: cfg.adamEps });
+    this.criticOptimizer = new Adam(this.critic.params, { lr: cfg.learningRate, eps: cfg.adamEps });
+    const valueLoss = { clipVloss: cfg.clipVloss, clipCoef: cfg.clipCoef, vfCoef: cfg.vfCoef };
+    this.criticUpdate = ctx.criticThread
+      ? ctx.criticThread(this.critic, this.criticOptimizer, { ...valueLoss, maxGradNorm: cfg.maxGradNorm }, cfg.numSteps * this.n)
+      : new LocalCriticUpdate(this.critic, this.criticOptimizer, valueLoss);
     this.obsRms = new RunningMeanStd(this.obsDim);
     this.discountedReturn = new Float64Array(this.n);
 
@@ -140,7 +150,7 @@ class Ppo implements Agent {
   /** Linear annealing to 0 over the run, from the sample count the iteration's rollout began at. */
   private annealLearningRate(): void {
     const { cfg } = this;
-    if (cfg.annealLr) this.optimizer.lr = Math.max(0, 1 - this.globalStep / this.ctx.totalSteps) * cfg.learningRate;
+    if (cfg.annealLr) this.policyOptimizer.lr = Math.max(0, 1 - this.globalStep / this.ctx.totalSteps) * cfg.learningRate;
   }
 
   /** Counts the iteration and reports its losses, learning rate and samples a second since `t0`. */
@@ -148,7 +158,7 @@ class Ppo implements Agent {
     this.iteration++;
     const seconds = (performance.now() - t0) / 1000;
     this.ctx.report.metrics(this.globalStep, {
-      'charts/learning_rate': this.optimizer.lr,
+      'charts/learning_rate': this.policyOptimizer.lr,
       ...stats,
       'charts/SPS': Math.round((this.n * this.cfg.numSteps) / seconds),
     });
@@ -282,7 +292,7 @@ class Ppo implements Agent {
   // ---------------------------------------------------------------- the update
 
   private update(): Record<string, number> {
-    const { cfg, obsDim, actionDim, head } = this;
+    const { cfg, obsDim, actionDim, head, criticUpdate } = this;
     // Only real transitions take part.
     const indices: number[] = [];
     for (let k = 0; k < this.rollout.valid.length; k++) if (this.rollout.valid[k]) indices.push(k);
@@ -291,14 +301,17 @@ class Ppo implements Agent {
     const mbObs = new Float32Array(mbSize * obsDim);
     const mbActions = new Float32Array(mbSize * actionDim);
     const logp = new Float32Array(mbSize), ent = new Float32Array(mbSize);
-    const dLogp = new Float32Array(mbSize), dEnt = new Float32Array(mbSize), dValue = new Float32Array(mbSize);
+    const dLogp = new Float32Array(mbSize), dEnt = new Float32Array(mbSize);
     const dOut = new Float32Array(mbSize * head.outputSize);
     const adv = new Float32Array(mbSize);
     let pgLoss = 0, vLoss = 0, entropy = 0, approxKl = 0, oldApproxKl = 0, clipfracSum = 0, clipCount = 0;
     let stopEarly = false;
 
+    // The value loss and its gradient: critic-update.ts, here or on a second thread.
+    criticUpdate.begin({ obs: this.rollout.obs, returns: this.rollout.returns, values: this.rollout.values }, this.rollout.valid.length, this.policyOptimizer.lr);
     for (let epoch = 0; epoch < cfg.updateEpochs && !stopEarly; epoch++) {
       this.ctx.rng.shuffle(indices);
+      criticUpdate.epoch(indices, mbSize);
       for (let start = 0; start + mbSize <= batch; start += mbSize) {
         const m = mbSize;
         for (let j = 0; j < m; j++) {
@@ -310,14 +323,13 @@ class Ppo implements Agent {
         if (cfg.normAdv) normalizeAdvantages(adv, m);
 
         const out = this.actor.forward(mbObs, m, { train: true });
-        const value = this.critic.forward(mbObs, m, { train: true });
         head.logProb(out, m, mbActions, logp);
         head.entropy(out, m, ent);
 
         // The loss, L = pg_loss − entCoef·entropy + vfCoef·v_loss, and its gradient by hand:
         //   pg_loss = mean(max(−A·r, −A·clip(r, 1±ε))), r = exp(logp − logp_old)
-        //   v_loss  = ½·mean(max((v − R)², (v_old + clip(v − v_old, ±ε) − R)²))   (or unclipped)
-        let pg = 0, vl = 0, en = 0, kl = 0, oldKl = 0, cf = 0;
+        //   v_loss  = ½·mean(max((v − R)², (v_old + clip(v − v_old, ±ε) − R)²))   (or unclipped; critic-update.ts)
+        let pg = 0, en = 0, kl = 0, oldKl = 0, cf = 0;
         for (let j = 0; j < m; j++) {
           const k = indices[start + j]!;
           const logRatio = logp[j]! - this.rollout.logprobs[k]!;
@@ -334,30 +346,19 @@ class Ppo implements Agent {
           oldKl += -logRatio;
           kl += ratio - 1 - logRatio;
           if (Math.abs(ratio - 1) > cfg.clipCoef) cf++;
-
-          const v = value[j]!;
-          const R = this.rollout.returns[k]!;
-          const vOld = this.rollout.values[k]!;
-          if (cfg.clipVloss) {
-            const vClipped = vOld + Math.min(Math.max(v - vOld, -cfg.clipCoef), cfg.clipCoef);
-            const lu = (v - R) ** 2;
-            const lc = (vClipped - R) ** 2;
-            vl += 0.5 * Math.max(lu, lc);
-            const inside = Math.abs(v - vOld) < cfg.clipCoef;
-            dValue[j] = (cfg.vfCoef * (lu >= lc ? v - R : inside ? vClipped - R : 0)) / m;
-          } else {
-            vl += 0.5 * (v - R) ** 2;
-            dValue[j] = (cfg.vfCoef * (v - R)) / m;
-          }
         }
         const headGrads = head.backward(out, m, mbActions, dLogp, dEnt, dOut);
         if (!cfg.learnStd) for (const g of headGrads) g.fill(0); // a fixed std: Adam leaves a zero-gradient parameter where it is
-        const grads = [...this.actor.backward(dOut), ...headGrads, ...this.critic.backward(dValue)];
-        clipGradNorm(grads, cfg.maxGradNorm);
-        this.optimizer.step(grads);
+        const policyGrads = [...this.actor.backward(dOut), ...headGrads];
+        // clip_grad_norm_ over all parameters: the critic side continues the policy side's sum.
+        const { squares, valueLoss } = criticUpdate.exchange(start, addSquares(policyGrads));
+        const factor = clipFactor(squares, cfg.maxGradNorm);
+        scaleGrads(policyGrads, factor);
+        this.policyOptimizer.step(policyGrads);
+        criticUpdate.step(factor);
 
         pgLoss = pg / m;
-        vLoss = vl / m;
+        vLoss = valueLoss;
         entropy = en / m;
         approxKl = kl / m;
         oldApproxKl = oldKl / m;
@@ -366,6 +367,7 @@ class Ppo implements Agent {
       }
       if (cfg.targetKl !== null && approxKl > cfg.targetKl) stopEarly = true;
     }
+    criticUpdate.end();
 
     // Explained variance of the value predictions before the update.
     let meanR = 0;
@@ -411,7 +413,7 @@ class Ppo implements Agent {
   checkpoint(): CheckpointData {
     return {
       weights: weightsOf(this.params),
-      optimizers: { optimizer: this.optimizer.getState() },
+      optimizers: { optimizer: combinedState([this.policyOptimizer, this.criticOptimizer]) },
       // The rollout buffers are not kept: a checkpoint falls between updates, and the envs are
       // reset after it (see src/train/run.ts).
       arrays: [{ name: 'discounted_return', shape: [this.n], data: Float32Array.from(this.discountedReturn) }],
@@ -429,7 +431,8 @@ class Ppo implements Agent {
     restoreWeights(this.params, data.weights, where);
     const opt = data.optimizers.optimizer;
     if (!opt) throw new Error(`${where}: no optimizer state`);
-    this.optimizer.setState(opt);
+    this.policyOptimizer.setState(opt);
+    this.criticOptimizer.setState(opt);
     const s = data.state as { globalStep: number; iteration: number; rng: RngState; obsRms: RunningMeanStdState; retRms: RunningMeanStdState };
     this.globalStep = s.globalStep;
     this.iteration = s.iteration;
@@ -440,6 +443,7 @@ class Ppo implements Agent {
   }
 
   dispose(): void {
+    this.criticUpdate.close();
     this.actor.dispose();
     this.critic.dispose();
     for (const p of this.head.params) p.variable.dispose();
@@ -467,5 +471,6 @@ export const ppo: AgentDefinition<typeof ppoSchema> = {
   },
   supports: policyGradientProblem,
   pipelined: true,
+  splitUpdate: true,
   create: (ctx, config) => new Ppo(ctx, config),
 };

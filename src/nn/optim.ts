@@ -55,11 +55,34 @@ export function lossAndGrads(params: readonly Param[], f: () => { loss: tf.Scala
   return { loss, grads: out, aux };
 }
 
+/**
+ * `sq` plus the sum of squares of every gradient value, added in order. Two threads that each own
+ * some of a model's parameters get the same global sum as one thread by passing the first one's
+ * result to the second (agents/critic-update.ts).
+ */
+export function addSquares(grads: readonly Float32Array[], sq = 0): number {
+  for (const g of grads) for (let i = 0; i < g.length; i++) sq += g[i]! * g[i]!;
+  return sq;
+}
+
 /** Global L2 norm of a list of gradients. */
 export function globalNorm(grads: readonly Float32Array[]): number {
-  let sq = 0;
-  for (const g of grads) for (let i = 0; i < g.length; i++) sq += g[i]! * g[i]!;
-  return Math.sqrt(sq);
+  return Math.sqrt(addSquares(grads));
+}
+
+/**
+ * The factor `clip_grad_norm_` scales every gradient by, given their global sum of squares: PyTorch's
+ * maxNorm / (norm + 1e-6) when that is below 1, else 1 (as also for a maxNorm of 0 or ∞: no clipping).
+ */
+export function clipFactor(sumOfSquares: number, maxNorm: number): number {
+  if (!(Number.isFinite(maxNorm) && maxNorm > 0)) return 1;
+  const coef = maxNorm / (Math.sqrt(sumOfSquares) + 1e-6);
+  return coef < 1 ? coef : 1;
+}
+
+/** Multiplies every gradient value by `factor` (nothing to do for 1). */
+export function scaleGrads(grads: readonly Float32Array[], factor: number): void {
+  if (factor !== 1) for (const g of grads) for (let i = 0; i < g.length; i++) g[i]! *= factor;
 }
 
 /**
@@ -68,12 +91,9 @@ export function globalNorm(grads: readonly Float32Array[]): number {
  * before clipping.
  */
 export function clipGradNorm(grads: Float32Array[], maxNorm: number): number {
-  const norm = globalNorm(grads);
-  if (Number.isFinite(maxNorm) && maxNorm > 0) {
-    const coef = maxNorm / (norm + 1e-6);
-    if (coef < 1) for (const g of grads) for (let i = 0; i < g.length; i++) g[i]! *= coef;
-  }
-  return norm;
+  const sq = addSquares(grads);
+  scaleGrads(grads, clipFactor(sq, maxNorm));
+  return Math.sqrt(sq);
 }
 
 /** Optimizer state as stored in a checkpoint: the step count and named slot arrays. */
@@ -110,9 +130,9 @@ export class Adam implements Optimizer {
   private t = 0;
   private readonly m: Float32Array[];
   private readonly v: Float32Array[];
-  private readonly beta1: number;
-  private readonly beta2: number;
-  private readonly eps: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
 
   constructor(
     readonly params: readonly Param[],
@@ -301,6 +321,20 @@ function checkGrads(params: readonly Param[], grads: readonly Float32Array[]): v
       throw new RangeError(`gradient of ${params[i]!.name} has ${grads[i]!.length} values, the parameter has ${params[i]!.variable.size}`);
     }
   }
+}
+
+/**
+ * One checkpoint state for optimizers of the same kind stepped together over disjoint parameters
+ * (PPO's policy and value halves, agents/critic-update.ts): the slots of all, the first one's step
+ * and learning rate. Each optimizer's `setState` takes its own slots back out of it.
+ */
+export function combinedState(optimizers: readonly Optimizer[]): OptimizerState {
+  const states = optimizers.map((o) => o.getState());
+  const first = states[0]!;
+  for (const s of states) {
+    if (s.kind !== first.kind || s.step !== first.step) throw new Error(`optimizers stepped apart: ${s.kind} at step ${s.step}, ${first.kind} at ${first.step}`);
+  }
+  return { kind: first.kind, step: first.step, lr: first.lr, slots: Object.assign({}, ...states.map((s) => s.slots)) };
 }
 
 function copySlot(state: OptimizerState, key: string, into: Float32Array): void {

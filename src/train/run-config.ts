@@ -26,6 +26,8 @@ export const runConfigSchema = z.object({
   evalEpisodes: z.number().int().min(0).default(0),
   /** Absent in runs written before it existed: sync. */
   vectorEnv: z.enum(['sync', 'async', 'pipeline']).optional(),
+  /** Threads of the update (PPO: 2 runs the value half beside the policy half; the same numbers). Absent in older runs: 1. */
+  updateThreads: z.number().int().min(1).max(2).optional(),
   backend: z
     .object({ requested: z.string(), name: z.string(), simd: z.boolean().optional(), threads: z.number().optional() })
     .default({ requested: 'auto', name: '' }),

@@ -18,17 +18,26 @@ export interface RecordedStep {
 
 /**
  * Wraps the agent's optimizer so that each step is recorded, then taken as before. `params`: the
- * parameters the optimizer updates, in its order (default: the agent's `params`).
+ * parameters the optimizer updates, in its order (default: the agent's `params`). PPO steps two
+ * optimizers together (the policy's, then the critic's, agents/critic-update.ts): one recorded
+ * step holds both gradients, in `params` order, with the parameters as they were before either.
  */
 export function recordSteps(agent: Agent, params?: readonly Param[]): { steps: RecordedStep[]; shapes: number[][] } {
-  const a = agent as unknown as { optimizer: { step(g: Float32Array[]): void }; params: Param[] };
+  type Stepper = { step(g: Float32Array[]): void };
+  const a = agent as unknown as { optimizer?: Stepper; policyOptimizer?: Stepper; criticOptimizer?: Stepper; params: Param[] };
   const ps = params ?? a.params;
-  const take = a.optimizer.step.bind(a.optimizer);
+  const optimizers = a.optimizer ? [a.optimizer] : [a.policyOptimizer!, a.criticOptimizer!];
   const steps: RecordedStep[] = [];
-  a.optimizer.step = (grads: Float32Array[]) => {
-    steps.push({ params: ps.map((p) => (p.variable.dataSync() as Float32Array).slice()), grads: grads.map((g) => g.slice()) });
-    take(grads);
-  };
+  let current: RecordedStep | null = null;
+  optimizers.forEach((o, i) => {
+    const take = o.step.bind(o);
+    o.step = (grads: Float32Array[]) => {
+      if (i === 0) current = { params: ps.map((p) => (p.variable.dataSync() as Float32Array).slice()), grads: [] };
+      current!.grads.push(...grads.map((g) => g.slice()));
+      if (i === optimizers.length - 1) steps.push(current!);
+      take(grads);
+    };
+  });
   return { steps, shapes: ps.map((p) => p.variable.shape) };
 }
 

@@ -29,6 +29,7 @@ export function register(program: Command): void {
     .option('--checkpoint-every <n>', 'env steps between checkpoints (default a tenth of the run)')
     .option('--eval-episodes <n>', 'greedy episodes evaluated at each checkpoint (default 0)')
     .option('--vector-env <kind>', 'sync (default: sub-envs in this thread), async (worker threads, one per core) or pipeline (ppo: workers run the policy and collect rollouts while the update runs)')
+    .option('--update-threads <n>', 'threads of the update: 1 (default) or 2 (ppo: the value half beside the policy half, the same numbers; for imitation-sized networks)')
     .option('--json', 'print the result as JSON on stdout')
     .option('--cluster <url>', 'learn from actors on a NATS JetStream server, nats://HOST:PORT (ppo; implies --vector-env pipeline; start actors with gymnast actor)')
     .option('--cluster-mode <mode>', 'deterministic (default: fixed slots, the same weights as a local pipeline run) or elastic (actors come and go)')
@@ -58,6 +59,7 @@ export function register(program: Command): void {
           checkpointEvery: integerFlag('--checkpoint-every', opts.checkpointEvery, 1),
           evalEpisodes: integerFlag('--eval-episodes', opts.evalEpisodes, 0),
           vectorEnv: opts.vectorEnv === undefined ? (opts.cluster && !opts.resume ? 'pipeline' : undefined) : oneOf('--vector-env', opts.vectorEnv, ['sync', 'async', 'pipeline'] as const),
+          updateThreads: opts.updateThreads === undefined ? undefined : oneOf('--update-threads', opts.updateThreads, ['1', '2'] as const) === '2' ? 2 : 1,
           rolloutSource: opts.cluster ? await clusterSource(opts) : undefined,
         },
         {
