@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/nn/backend.ts';
 import { a2c, a2cSchema } from '../../src/agents/a2c.ts';
 import { counterValue } from './toy-envs.ts';
-import { makeAgent, meanLast } from './harness.ts';
+import { assertGreedyPolicyActs, makeAgent, meanLast } from './harness.ts';
 import { assertGradsClose, autodiff, categorical, gaussian, mlp, normalized, recordSteps } from './grad-check.ts';
 
 await initBackend('wasm');
@@ -112,6 +112,18 @@ test('SGD without momentum applies θ ← θ − lr·g with the recorded gradien
       assert.ok(Math.abs(after[p]![i]! - want) <= 1e-6 * Math.max(1, Math.abs(want)), `parameter ${p}[${i}]`);
     }
   }
+  h.close();
+});
+
+test('greedyPolicy() is act(…, true) as numbers: argmax over the policy columns of a shared actor-critic net (its value column left out)', async () => {
+  await initBackend('wasm');
+  const h = makeAgent(a2c, 'CartPole-v1', { numEnvs: 4, numSteps: 5, hidden: [16], shared: true, learningRate: 0.05 }, 200, 4);
+  await h.agent.train(200);
+  const p = assertGreedyPolicyActs(h.agent, h.env, 50, 9);
+  assert.equal(p.action, { kind: 'argmax' });
+  assert.is(p.outputs, 2);
+  assert.equal(p.sizes, [4, 16, 3], 'two logits and the value');
+  assert.is(p.obsNorm, null);
   h.close();
 });
 

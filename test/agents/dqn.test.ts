@@ -8,7 +8,7 @@ import { counterValue } from './toy-envs.ts';
 import { UsageError } from '../../src/core/errors.ts';
 import type { Env, StepResult } from '../../src/envs/env.ts';
 import { register } from '../../src/envs/registry.ts';
-import { makeAgent, meanLast } from './harness.ts';
+import { assertGreedyPolicyActs, makeAgent, meanLast } from './harness.ts';
 import { assertGradsClose, autodiff, mlp, recordSteps } from './grad-check.ts';
 import type { Param } from '../../src/nn/mlp.ts';
 
@@ -151,5 +151,17 @@ for (const [loss, doubleDqn, lr] of [['huber', true, 1e-3], ['mse', true, 0.05],
     h.close();
   });
 }
+
+test('greedyPolicy() is act(…, true) as numbers: argmax over the Q network', async () => {
+  await initBackend('wasm');
+  const h = makeAgent(dqn, 'CartPole-v1', { numEnvs: 1, hidden: [16], learningStarts: 50, bufferSize: 500, trainFrequency: 1, learningRate: 0.01 }, 300, 4);
+  await h.agent.train(300);
+  const p = assertGreedyPolicyActs(h.agent, h.env, 50, 9);
+  assert.equal(p.action, { kind: 'argmax' });
+  assert.is(p.outputs, 2);
+  assert.equal(p.sizes, [4, 16, 2]);
+  assert.is(p.obsNorm, null);
+  h.close();
+});
 
 test.run();

@@ -1,7 +1,7 @@
 /** Builds an agent on a registered env for a test, without a run folder. */
 import { Rng } from '../../src/core/rng.ts';
 import { SyncVectorEnv } from '../../src/envs/vector/sync-vector-env.ts';
-import type { AgentDefinition, Agent, EpisodeReport } from '../../src/agents/agent.ts';
+import type { AgentDefinition, Agent, EpisodeReport, GreedyPolicy } from '../../src/agents/agent.ts';
 
 export function makeAgent(def: AgentDefinition, envId: string, config: Record<string, unknown>, totalSteps: number, seed = 0) {
   const hp = def.schema.parse(config);
@@ -16,4 +16,48 @@ export function makeAgent(def: AgentDefinition, envId: string, config: Record<st
 export function meanLast(episodes: EpisodeReport[], k: number): number {
   const xs = episodes.slice(-k).map((e) => e.return);
   return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/**
+ * `GreedyPolicy`'s recipe (src/agents/agent.ts) written out in float64 JS: normalize, the MLP,
+ * then argmax or clip over the first `outputs` columns.
+ */
+export function greedyAction(p: GreedyPolicy, obs: Float32Array): Float64Array {
+  let h = Float64Array.from(obs, (x, i) => (p.obsNorm ? Math.min(p.obsNorm.clip, Math.max(-p.obsNorm.clip, (x - p.obsNorm.mean[i]!) / Math.sqrt(p.obsNorm.var[i]! + p.obsNorm.epsilon))) : x));
+  for (let l = 0; l + 1 < p.sizes.length; l++) {
+    const [nIn, nOut] = [p.sizes[l]!, p.sizes[l + 1]!];
+    const W = p.weights[2 * l]!, b = p.weights[2 * l + 1]!;
+    const y = new Float64Array(nOut);
+    for (let o = 0; o < nOut; o++) {
+      let s = b[o]!;
+      for (let k = 0; k < nIn; k++) s += h[k]! * W[k * nOut + o]!;
+      const hidden = l + 2 < p.sizes.length;
+      y[o] = !hidden ? s : p.activation === 'relu' ? Math.max(0, s) : p.activation === 'tanh' ? Math.tanh(s) : s;
+    }
+    h = y;
+  }
+  const out = h.subarray(0, p.outputs);
+  if (p.action.kind === 'argmax') return Float64Array.of(out.indexOf(Math.max(...out)));
+  const { low, high } = p.action;
+  return out.map((v, i) => Math.min(high[i]!, Math.max(low[i]!, v)));
+}
+
+/** Asserts that `agent.greedyPolicy()` gives `agent.act(…, true)`'s action on `count` observations of its env (1e-4: float32 against float64). */
+export function assertGreedyPolicyActs(agent: Agent, env: SyncVectorEnv, count: number, seed: number): GreedyPolicy {
+  const p = agent.greedyPolicy();
+  const rng = new Rng(seed);
+  const out = new Float32Array(env.actionDim);
+  const space = env.singleObservationSpace as { low?: Float32Array; high?: Float32Array };
+  for (let c = 0; c < count; c++) {
+    const obs = Float32Array.from({ length: env.obsDim }, (_, i) => {
+      const lo = Math.max(-3, space.low?.[i] ?? -3), hi = Math.min(3, space.high?.[i] ?? 3);
+      return lo + (hi - lo) * rng.random();
+    });
+    agent.act(obs, 1, out, true);
+    const expected = greedyAction(p, obs);
+    for (let i = 0; i < expected.length; i++) {
+      if (Math.abs(expected[i]! - out[i]!) > 1e-4) throw new Error(`observation ${c} [${Array.from(obs)}]: greedyPolicy gives ${Array.from(expected)}, act ${Array.from(out)}`);
+    }
+  }
+  return p;
 }

@@ -5,7 +5,7 @@ import { initBackend } from '../../src/nn/backend.ts';
 import { ppo, ppoSchema } from '../../src/agents/ppo.ts';
 import { Box, Discrete } from '../../src/core/spaces.ts';
 import { counterValue } from './toy-envs.ts';
-import { makeAgent, meanLast } from './harness.ts';
+import { assertGreedyPolicyActs, makeAgent, meanLast } from './harness.ts';
 import { assertGradsClose, autodiff, categorical, gaussian, mlp, normalized, recordSteps, type RecordedStep } from './grad-check.ts';
 
 await initBackend('wasm');
@@ -229,6 +229,19 @@ test("normalizeReward is Stable-Baselines3's VecNormalize: r / sqrt(var(discount
     }
   }
   assert.ok(clipped > 0 && truncations >= n * 3, `clipped ${clipped}, episode ends ${truncations}`);
+  h.close();
+});
+
+test('greedyPolicy() is act(…, true) as numbers: the normalizer, the Gaussian mean of the actor, clipped to the action space', async () => {
+  await initBackend('wasm');
+  // Pendulum: 3 observations on different scales (the normalizer's statistics move off 0 and 1), actions in [−2, 2].
+  const h = makeAgent(ppo, 'Pendulum-v1', { numEnvs: 2, numSteps: 32, hidden: [16, 16], normalizeObs: true, learningRate: 0.01 }, 128, 4);
+  await h.agent.train(128);
+  const p = assertGreedyPolicyActs(h.agent, h.env, 50, 9);
+  assert.equal(p.action, { kind: 'clip', low: [-2], high: [2] });
+  assert.is(p.outputs, 1);
+  assert.equal(p.sizes, [3, 16, 16, 1]);
+  assert.ok(p.obsNorm && p.obsNorm.clip === 10 && p.obsNorm.epsilon === 1e-8, JSON.stringify(p.obsNorm));
   h.close();
 });
 
