@@ -15,8 +15,9 @@ export default {
   mutate: [mutate],
   // The command runner knows nothing of coverage: every mutant runs the whole command.
   coverageAnalysis: 'off',
-  // Two cores, shared; the test runner already runs two test files at a time.
-  concurrency: 1,
+  // Two cores, shared; the test runner already runs two test files at a time. A file whose tests
+  // are one test file keeps one core busy: GYMNAST_MUTATE_CONCURRENCY=2 runs two mutants at once.
+  concurrency: Number(process.env.GYMNAST_MUTATE_CONCURRENCY ?? 1),
   // tsx strips types without checking them, so a mutant that would not typecheck still runs;
   // the TypeScript checker would add a full tsc per mutant.
   disableTypeChecks: true,

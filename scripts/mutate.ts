@@ -10,6 +10,8 @@
  *   npm run mutate -- --mutate src/agents/gae.ts     one file (repeat or comma-separate for more)
  *   npm run mutate -- --mutate src/motion/bvh.ts --tests test/motion/bvh.test.ts
  *   npm run mutate -- --list                         the files and the tests each runs, no mutation
+ *   GYMNAST_MUTATE_CONCURRENCY=2 npm run mutate …    two mutants at a time (a file with one test file
+ *                                                    keeps one core busy; the default is 1)
  *
  * A file's tests: the test files under its mirror folder (`src/motion/bvh.ts` → `test/motion/`)
  * that import it by name, plus the extras of TARGETS (tests elsewhere that check it through
