@@ -20,7 +20,8 @@
  * left out) to the end of its next-to-last: the steady state. (The pipeline drains before each
  * checkpoint: the last update of a segment has no rollout beside it. With the README's
  * checkpoints, every 500 k samples, that is one iteration in 122.) CPU use over the same window, in %
- * of one core. Medians over the repeats, and each scheme's ratio to the baseline.
+ * of one core. Medians over the repeats, each scheme's ratio to the baseline, and the median of
+ * the ratios within each repeat (the host's speed drifts from one repeat to the next).
  */
 import { loadavg, availableParallelism, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -102,11 +103,14 @@ for (let r = 0; r < repeats; r++) {
     console.log(`  repeat ${r + 1} ${scheme.name.padEnd(27)} ${x.sps.toFixed(0).padStart(5)} samples/s, CPU ${x.cpu.toFixed(0)}%`);
   }
 }
+// The machine's speed drifts between repeats (a shared host): each repeat's ratio compares runs
+// made minutes apart, and the median of those ratios is the figure to quote.
 const baseline = median(results[0]!.sps);
-console.log(`\n${'scheme'.padEnd(27)} samples/s   CPU (of ${100 * availableParallelism()}%)   / baseline   (medians)`);
+console.log(`\n${'scheme'.padEnd(27)} samples/s   CPU (of ${100 * availableParallelism()}%)   / baseline: medians   median of each repeat's ratio`);
 schemes.forEach((scheme, i) => {
   const sps = median(results[i]!.sps);
-  console.log(`${scheme.name.padEnd(27)} ${sps.toFixed(0).padStart(9)}   ${median(results[i]!.cpu).toFixed(0).padStart(4)}%${' '.repeat(14)}${(sps / baseline).toFixed(2).padStart(5)}×`);
+  const ratios = results[i]!.sps.map((x, r) => x / results[0]!.sps[r]!);
+  console.log(`${scheme.name.padEnd(27)} ${sps.toFixed(0).padStart(9)}   ${median(results[i]!.cpu).toFixed(0).padStart(4)}%${' '.repeat(14)}${(sps / baseline).toFixed(2).padStart(5)}×${' '.repeat(12)}${median(ratios).toFixed(2).padStart(5)}× (${ratios.map((x) => x.toFixed(2)).join(', ')})`);
 });
 console.log(`load average at end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 process.exit(0);
