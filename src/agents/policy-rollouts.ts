@@ -10,9 +10,11 @@
  * rollout), and the snapshot is fixed for the whole rollout, so what comes back depends on the
  * seeds and the snapshot only: not on timing, and not on how the sub-envs are spread over workers.
  */
+import { UsageError } from '../core/errors.ts';
 import type { Space } from '../core/spaces.ts';
 import type { Activation } from '../nn/mlp.ts';
 import type { Info } from '../envs/env.ts';
+import { actionDimOf, obsDimOf, type VectorEnv, type VectorResetResult, type VectorStepResult } from '../envs/vector/vector-env.ts';
 
 /** The policy the workers act with during one rollout. */
 export interface ActingPolicy {
@@ -72,4 +74,48 @@ export interface PolicyRollouts {
   /** Waits for the rollout `start` began. The arrays are valid until the next `start`. */
   finish(): CollectedRollout;
   close(): void;
+}
+
+/**
+ * The vector-env face every source of rollouts shows `train()` (the local pipeline and a cluster's
+ * actors): the sizes and spaces, `reset` as a seeded `resetAll` at the sample count last set, and
+ * a `step` that refuses, since such envs are stepped by whoever runs the policy.
+ */
+export abstract class RolloutSourceEnv implements PolicyRollouts, VectorEnv {
+  readonly obsDim: number;
+  readonly actionDim: number;
+  readonly singleObservationSpace: Space<any>;
+  readonly singleActionSpace: Space<any>;
+  private sampleCount = 0;
+
+  protected constructor(
+    /** How errors name this source ('RolloutPool', 'cluster rollouts'). */
+    protected readonly what: string,
+    readonly numEnvs: number,
+    readonly numSteps: number,
+    spaces: { obs: Space<any>; action: Space<any> },
+  ) {
+    this.singleObservationSpace = spaces.obs;
+    this.singleActionSpace = spaces.action;
+    this.obsDim = obsDimOf(spaces.obs);
+    this.actionDim = actionDimOf(spaces.action);
+  }
+
+  abstract resetAll(seed: number, sampleCount: number): Float32Array;
+  abstract start(request: RolloutRequest): void;
+  abstract finish(): CollectedRollout;
+  abstract close(): void;
+
+  setSampleCount(count: number): void {
+    this.sampleCount = count;
+  }
+
+  reset(options: { seed?: number } = {}): VectorResetResult {
+    if (options.seed === undefined) throw new UsageError(`${this.what}: reset needs a seed (every rollout is seeded)`);
+    return { obs: this.resetAll(options.seed, this.sampleCount), infos: Array.from({ length: this.numEnvs }, () => ({})) };
+  }
+
+  step(_actions: ArrayLike<number>): VectorStepResult {
+    throw new UsageError(`${this.what} step their sub-envs with the policy they are given: only agents that collect whole rollouts (ppo) train on them`);
+  }
 }

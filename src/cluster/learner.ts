@@ -25,10 +25,9 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 import { GymnastError, UsageError } from '../core/errors.ts';
 import { siblingModule, startWorker } from '../core/worker.ts';
 import { awaitReady } from '../core/worker-commands.ts';
-import type { Space } from '../core/spaces.ts';
 import { SyncVectorEnv } from '../envs/vector/sync-vector-env.ts';
-import type { VectorEnv, VectorEnvConfig, VectorResetResult, VectorStepResult } from '../envs/vector/vector-env.ts';
-import type { CollectedRollout, PolicyRollouts, RolloutRequest } from '../agents/policy-rollouts.ts';
+import type { VectorEnvConfig } from '../envs/vector/vector-env.ts';
+import { RolloutSourceEnv, type CollectedRollout, type RolloutRequest } from '../agents/policy-rollouts.ts';
 import type { RolloutSource } from '../train/run.ts';
 import type { ClusterOptions } from './connect.ts';
 
@@ -78,18 +77,12 @@ export function clusterRolloutSource(options: LearnerOptions): RolloutSource {
   return (config, numSteps, backend) => ClusterRollouts.create(config, numSteps, backend, options);
 }
 
-export class ClusterRollouts implements PolicyRollouts, VectorEnv {
-  readonly numEnvs: number;
-  readonly obsDim: number;
-  readonly actionDim: number;
-  readonly singleObservationSpace: Space<any>;
-  readonly singleActionSpace: Space<any>;
+export class ClusterRollouts extends RolloutSourceEnv {
   private readonly ctrl: Int32Array;
   private seq = 0;
   private running = false;
   private closed = false;
   private pendingReset: { seed: number; sampleCount: number } | null = null;
-  private sampleCount = 0;
   /** Rollouts taken, ms blocked in finish() waiting for actors, ms from the first start() to the last finish(). */
   private readonly timing = { rollouts: 0, waitMs: 0, firstStart: 0, lastFinish: 0 };
 
@@ -99,14 +92,10 @@ export class ClusterRollouts implements PolicyRollouts, VectorEnv {
     ctrl: SharedArrayBuffer,
     private readonly probe: SyncVectorEnv,
     numEnvs: number,
-    readonly numSteps: number,
+    numSteps: number,
   ) {
+    super("a cluster's actors", numEnvs, numSteps, { obs: probe.singleObservationSpace, action: probe.singleActionSpace });
     this.ctrl = new Int32Array(ctrl);
-    this.numEnvs = numEnvs;
-    this.obsDim = probe.obsDim;
-    this.actionDim = probe.actionDim;
-    this.singleObservationSpace = probe.singleObservationSpace;
-    this.singleActionSpace = probe.singleActionSpace;
   }
 
   static async create(config: VectorEnvConfig, numSteps: number, backend: string, options: LearnerOptions): Promise<ClusterRollouts> {
@@ -151,19 +140,6 @@ export class ClusterRollouts implements PolicyRollouts, VectorEnv {
     for (let i = 0; i < this.numEnvs; i++) out.set(this.probe.reset({ seed: seed + i }).obs, i * this.obsDim);
     this.pendingReset = { seed, sampleCount };
     return out;
-  }
-
-  setSampleCount(count: number): void {
-    this.sampleCount = count;
-  }
-
-  reset(options: { seed?: number } = {}): VectorResetResult {
-    if (options.seed === undefined) throw new UsageError('cluster rollouts: reset needs a seed (every rollout is seeded)');
-    return { obs: this.resetAll(options.seed, this.sampleCount), infos: Array.from({ length: this.numEnvs }, () => ({})) };
-  }
-
-  step(_actions: ArrayLike<number>): VectorStepResult {
-    throw new UsageError("a cluster's actors step their sub-envs with the policy they are given: only agents that collect whole rollouts (ppo) train on it");
   }
 
   private send(command: BridgeCommand): void {

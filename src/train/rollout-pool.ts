@@ -21,8 +21,8 @@ import { awaitReady, awaitWorker, CTRL_WORDS, signalWorkers } from '../core/work
 import type { Space } from '../core/spaces.ts';
 import { spec } from '../envs/registry.ts';
 import { makeSubEnv } from '../envs/vector/sync-vector-env.ts';
-import { actionDimOf, obsDimOf, type VectorEnv, type VectorEnvConfig, type VectorResetResult, type VectorStepResult } from '../envs/vector/vector-env.ts';
-import type { CollectedRollout, PolicyRollouts, RolloutRequest } from '../agents/policy-rollouts.ts';
+import { actionDimOf, obsDimOf, type VectorEnvConfig } from '../envs/vector/vector-env.ts';
+import { RolloutSourceEnv, type CollectedRollout, type RolloutRequest } from '../agents/policy-rollouts.ts';
 import type { Info } from '../envs/env.ts';
 
 export const CMD_RESET = 1;
@@ -83,12 +83,7 @@ export interface RolloutPoolOptions {
   slice?: { offset: number; totalEnvs: number };
 }
 
-export class RolloutPool implements PolicyRollouts, VectorEnv {
-  readonly numEnvs: number;
-  readonly obsDim: number;
-  readonly actionDim: number;
-  readonly singleObservationSpace: Space<any>;
-  readonly singleActionSpace: Space<any>;
+export class RolloutPool extends RolloutSourceEnv {
   private readonly ctrl: Int32Array;
   private readonly resetArgs: Float64Array;
   private readonly rollout: Omit<CollectedRollout, 'infos'>;
@@ -100,18 +95,12 @@ export class RolloutPool implements PolicyRollouts, VectorEnv {
     private readonly workers: Worker[],
     private readonly ports: MessagePort[],
     shared: PoolShared,
-    readonly numSteps: number,
+    numSteps: number,
     numEnvs: number,
-    obsDim: number,
-    actionDim: number,
     spaces: { obs: Space<any>; action: Space<any> },
     private readonly timeoutMs: number,
   ) {
-    this.numEnvs = numEnvs;
-    this.obsDim = obsDim;
-    this.actionDim = actionDim;
-    this.singleObservationSpace = spaces.obs;
-    this.singleActionSpace = spaces.action;
+    super("the pipeline vector env's workers", numEnvs, numSteps, spaces);
     this.ctrl = new Int32Array(shared.ctrl);
     this.resetArgs = new Float64Array(shared.reset);
     this.resetObs = new Float32Array(shared.resetObs);
@@ -171,7 +160,7 @@ export class RolloutPool implements PolicyRollouts, VectorEnv {
       ports.push(channel.port1);
     }
     await awaitReady(workers, 'rollout worker', rebuildError);
-    return new RolloutPool(workers, ports, shared, numSteps, n, obsDim, actionDim, spaces, options.timeoutMs ?? 600_000);
+    return new RolloutPool(workers, ports, shared, numSteps, n, spaces, options.timeoutMs ?? 600_000);
   }
 
   private signal(command: number): void {
@@ -200,21 +189,6 @@ export class RolloutPool implements PolicyRollouts, VectorEnv {
     this.signal(CMD_RESET);
     this.join();
     return this.resetObs.slice();
-  }
-
-  private sampleCount = 0;
-
-  setSampleCount(count: number): void {
-    this.sampleCount = count;
-  }
-
-  reset(options: { seed?: number } = {}): VectorResetResult {
-    if (options.seed === undefined) throw new UsageError('RolloutPool: reset needs a seed (every rollout is seeded)');
-    return { obs: this.resetAll(options.seed, this.sampleCount), infos: Array.from({ length: this.numEnvs }, () => ({})) };
-  }
-
-  step(_actions: ArrayLike<number>): VectorStepResult {
-    throw new UsageError('the pipeline vector env steps its sub-envs in its workers, with the policy it is given: only agents that collect whole rollouts (ppo) train on it');
   }
 
   start(request: RolloutRequest): void {
