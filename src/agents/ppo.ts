@@ -369,14 +369,19 @@ class Ppo implements Agent {
     }
     criticUpdate.end();
 
-    // Explained variance of the value predictions before the update.
-    let meanR = 0;
-    for (const k of indices) meanR += this.rollout.returns[k]!;
+    // Explained variance of the value predictions before the update, CleanRL's (and SB3's):
+    // 1 − var(R − V) / var(R), each variance about its own mean; NaN when the returns are constant.
+    let meanR = 0, meanErr = 0;
+    for (const k of indices) {
+      meanR += this.rollout.returns[k]!;
+      meanErr += this.rollout.returns[k]! - this.rollout.values[k]!;
+    }
     meanR /= Math.max(1, batch);
+    meanErr /= Math.max(1, batch);
     let varR = 0, varErr = 0;
     for (const k of indices) {
       varR += (this.rollout.returns[k]! - meanR) ** 2;
-      varErr += (this.rollout.returns[k]! - this.rollout.values[k]!) ** 2;
+      varErr += (this.rollout.returns[k]! - this.rollout.values[k]! - meanErr) ** 2;
     }
     return {
       'losses/value_loss': vLoss,

@@ -5,6 +5,13 @@ import { initBackend } from '../../src/nn/backend.ts';
 import { ppo, ppoSchema } from '../../src/agents/ppo.ts';
 import { Box, Discrete } from '../../src/core/spaces.ts';
 import { counterValue } from './toy-envs.ts';
+import { Rng } from '../../src/core/rng.ts';
+import { Mlp } from '../../src/nn/mlp.ts';
+import { CategoricalHead } from '../../src/nn/distributions.ts';
+import { assignArray } from '../../src/nn/optim.ts';
+import { SyncVectorEnv } from '../../src/envs/vector/sync-vector-env.ts';
+import type { EpisodeReport } from '../../src/agents/agent.ts';
+import type { CollectedRollout, PolicyRollouts, RolloutRequest } from '../../src/agents/policy-rollouts.ts';
 import { assertGreedyPolicyActs, makeAgent, meanLast } from './harness.ts';
 import { assertGradsClose, autodiff, categorical, gaussian, mlp, normalized, recordSteps, type RecordedStep } from './grad-check.ts';
 
@@ -243,6 +250,235 @@ test('greedyPolicy() is act(…, true) as numbers: the normalizer, the Gaussian 
   assert.equal(p.sizes, [3, 16, 16, 1]);
   assert.ok(p.obsNorm && p.obsNorm.clip === 10 && p.obsNorm.epsilon === 1e-8, JSON.stringify(p.obsNorm));
   h.close();
+});
+
+
+// ---------------------------------------------------------------- settings, reports, checkpoints
+
+test("every default is CleanRL's ppo.py (Args) or says where it comes from; the ranges let through what they should", () => {
+  // vwxyzjn/cleanrl cleanrl/ppo.py Args: num_envs 4, num_steps 128, learning_rate 2.5e-4, anneal_lr
+  // True, gamma 0.99, gae_lambda 0.95, num_minibatches 4, update_epochs 4, norm_adv True, clip_coef
+  // 0.2, clip_vloss True, ent_coef 0.01, vf_coef 0.5, max_grad_norm 0.5, target_kl None; Adam eps
+  // 1e-5; its Agent: two hidden layers of 64, tanh. ppo_continuous_action.py: actor_logstd starts
+  // at zeros and is learned; its NormalizeObservation / NormalizeReward wrappers clip at 10.
+  assert.equal(ppoSchema.parse({}), {
+    numEnvs: 4, numSteps: 128, learningRate: 2.5e-4, annealLr: true, adamEps: 1e-5, gamma: 0.99, gaeLambda: 0.95,
+    numMinibatches: 4, updateEpochs: 4, normAdv: true, clipCoef: 0.2, clipVloss: true, entCoef: 0.01, vfCoef: 0.5,
+    maxGradNorm: 0.5, targetKl: null, hidden: [64, 64], activation: 'tanh', initLogStd: 0, learnStd: true,
+    normalizeObs: false, normalizeReward: false, clipObs: 10, clipReward: 10,
+  });
+  for (const ok of [{ numMinibatches: 8 }, { initLogStd: -5 }, { initLogStd: 2 }, { activation: 'relu' }, { activation: 'tanh' }]) assert.ok(ppoSchema.safeParse(ok).success, JSON.stringify(ok));
+  for (const bad of [{ initLogStd: -5.1 }, { initLogStd: 2.1 }, { activation: 'elu' }, { numMinibatches: 0 }]) assert.not.ok(ppoSchema.safeParse(bad).success, JSON.stringify(bad));
+  assert.is(ppo.name, 'ppo');
+  assert.match(ppo.description, /Proximal Policy Optimization/);
+  assert.is(ppo.pipelined, true, 'trains on the pipeline vector env');
+  assert.is(ppo.splitUpdate, true, 'runs its value half on a second thread');
+});
+
+test('per-env defaults: rl-baselines3-zoo and CleanRL, as the comments in ppo.ts cite them', () => {
+  assert.equal(ppo.envDefaults, {
+    // rl-baselines3-zoo hyperparams/ppo.yml CartPole-v1: n_envs 8, n_steps 32, batch_size 256 (one
+    // minibatch of 8 × 32), gae_lambda 0.8, gamma 0.98, n_epochs 20, ent_coef 0, lin_1e-3.
+    'CartPole-v1': { numEnvs: 8, numSteps: 32, numMinibatches: 1, gaeLambda: 0.8, gamma: 0.98, updateEpochs: 20, entCoef: 0, learningRate: 1e-3 },
+    // Pendulum-v1: the zoo's γ 0.9, λ 0.95, lr 1e-3, 10 epochs and minibatches of 64 without its
+    // gSDE, as ppo.ts explains (regression pin of bench/agents.ts's settings, 2026-12-07).
+    'Pendulum-v1': { numEnvs: 4, numSteps: 256, numMinibatches: 16, updateEpochs: 10, gaeLambda: 0.95, gamma: 0.9, entCoef: 0, learningRate: 1e-3, initLogStd: -0.5, clipVloss: false, normalizeObs: true, normalizeReward: true },
+    // CleanRL ppo_continuous_action.py Args (its MuJoCo defaults), with its two normalizing wrappers.
+    'Ant-v1': { numEnvs: 1, numSteps: 2048, numMinibatches: 32, updateEpochs: 10, entCoef: 0, learningRate: 3e-4, normalizeObs: true, normalizeReward: true, gamma: 0.99, gaeLambda: 0.95 },
+  });
+});
+
+test("the reported losses are CleanRL's at the last minibatch; clipfrac over all of them; explained variance 1 − var(R − V)/var(R); the learning rate annealed", async () => {
+  const cfg = { numEnvs: 4, numSteps: 16, numMinibatches: 1, updateEpochs: 3, learningRate: 0.1, annealLr: true, clipCoef: 0.1, vfCoef: 0.7, entCoef: 0.05, maxGradNorm: 1e9, hidden: [8] };
+  const h = makeAgent(ppo, 'TestCounterTerminal-v0', cfg, 4 * 64, 3);
+  const { steps, shapes } = recordSteps(h.agent);
+  await h.agent.train(64);
+  const b = validBatch(h.agent, 1, 1);
+  const c = { clipCoef: 0.1, clipVloss: true, entCoef: 0.05, vfCoef: 0.7, normAdv: true };
+  const expected = tf.tidy(() => {
+    const at = (step: RecordedStep) => {
+      const ps = step.params.map((p, i) => tf.tensor(p, shapes[i]));
+      const { logp, entropy, value } = evaluate(ps, b, 1, 4, true);
+      const ratio = tf.exp(tf.sub(logp, tf.tensor1d(b.oldLogp)));
+      const adv = tf.tensor1d(normalized(b.adv));
+      const pg = tf.mean(tf.maximum(tf.mul(tf.neg(adv), ratio), tf.mul(tf.neg(adv), tf.clipByValue(ratio, 0.9, 1.1))));
+      const R = tf.tensor1d(b.returns), vOld = tf.tensor1d(b.oldValues);
+      const vl = tf.mul(0.5, tf.mean(tf.maximum(tf.square(tf.sub(value, R)), tf.square(tf.sub(tf.add(vOld, tf.clipByValue(tf.sub(value, vOld), -0.1, 0.1)), R)))));
+      const logRatio = tf.log(ratio);
+      return {
+        policy_loss: pg.dataSync()[0]!,
+        value_loss: vl.dataSync()[0]!,
+        entropy: tf.mean(entropy).dataSync()[0]!,
+        approx_kl: tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)).dataSync()[0]!,
+        old_approx_kl: tf.mean(tf.neg(logRatio)).dataSync()[0]!,
+        clipfrac: tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), 0.1), 'float32')).dataSync()[0]!,
+      };
+    };
+    const last = at(steps.at(-1)!);
+    return { ...last, clipfrac: steps.map((s) => at(s).clipfrac).reduce((a, x) => a + x, 0) / steps.length };
+  });
+  const diff = b.returns.map((R, j) => R - b.oldValues[j]!);
+  const variance = (xs: ArrayLike<number>) => {
+    const m = Array.from(xs).reduce((a, x) => a + x, 0) / xs.length;
+    return Array.from(xs).reduce((a, x) => a + (x - m) ** 2, 0) / xs.length;
+  };
+  const reported = h.metrics.at(-1)!.values;
+  for (const [k, v] of Object.entries(expected)) assert.ok(Math.abs(reported[`losses/${k}`]! - v) < 1e-5 * (1 + Math.abs(v)), `${k}: ${reported[`losses/${k}`]} against ${v}`);
+  assert.ok(expected.clipfrac > 0 && expected.clipfrac < 1, `clipfrac ${expected.clipfrac} says something`);
+  assert.ok(Math.abs(reported['losses/explained_variance']! - (1 - variance(diff) / variance(b.returns))) < 1e-6, `explained variance ${reported['losses/explained_variance']}`);
+  // CleanRL: lr = (1 − (iteration − 1) / num_iterations) · lr0, from the samples taken before the iteration.
+  await h.agent.train(128);
+  assert.equal(h.metrics.map((m) => m.values['charts/learning_rate']), [0.1, 0.1 * (1 - 64 / 256)]);
+  h.close();
+});
+
+test('checkpoint and restore: named weights, one Adam state, the RNG, both normalizers and the discounted returns; the restored agent trains on as the first', async () => {
+  const cfg = { numEnvs: 2, numSteps: 16, hidden: [8], normalizeObs: true, normalizeReward: true, learningRate: 0.01 };
+  const a = makeAgent(ppo, 'Pendulum-v1', cfg, 1000, 1);
+  await a.agent.train(64);
+  const data = a.agent.checkpoint();
+  assert.equal(data.weights.map((w) => w.name), [
+    'actor/dense_0/kernel', 'actor/dense_0/bias', 'actor/dense_1/kernel', 'actor/dense_1/bias', 'actor/log_std',
+    'critic/dense_0/kernel', 'critic/dense_0/bias', 'critic/dense_1/kernel', 'critic/dense_1/bias',
+  ]);
+  assert.equal(Object.keys(data.optimizers), ['optimizer']);
+  assert.is(Object.keys(data.optimizers.optimizer!.slots).length, 18, 'm and v of every parameter');
+  assert.equal(data.arrays.map((x) => [x.name, x.shape]), [['discounted_return', [2]]]);
+  assert.ok(data.arrays[0]!.data.some((x) => x !== 0), 'the running discounted returns are mid-episode');
+  assert.equal(Object.keys(data.state).sort(), ['globalStep', 'iteration', 'obsRms', 'retRms', 'rng']);
+  const b = makeAgent(ppo, 'Pendulum-v1', cfg, 1000, 9);
+  b.agent.restore(data, 'ckpt');
+  assert.equal(b.agent.checkpoint(), data, 'restore gives back what checkpoint took');
+  for (const h of [a, b]) h.agent.resetEnvs(5);
+  await a.agent.train(128);
+  await b.agent.train(128);
+  assert.equal(b.agent.checkpoint().weights, a.agent.checkpoint().weights, 'the same next iteration');
+  assert.throws(() => b.agent.restore({ ...data, optimizers: {} }, 'step-64'), /step-64: no optimizer state/);
+  a.close();
+  b.close();
+});
+
+// ---------------------------------------------------------------- the pipelined loop
+
+/**
+ * PolicyRollouts in this thread, for the pipelined loop: each rollout is collected when `start`
+ * is called, with the acting policy of the request (its weights and frozen normalizer), actions
+ * drawn from the request's seed, in the layout of agents/policy-rollouts.ts.
+ */
+class InThreadRollouts implements PolicyRollouts {
+  readonly env: SyncVectorEnv;
+  readonly requests: RolloutRequest[] = [];
+  readonly resets: [number, number][] = [];
+  readonly collected: CollectedRollout[] = [];
+  private raw: Float32Array;
+  private pending: Uint8Array;
+
+  constructor(envId: string, readonly numEnvs: number, readonly numSteps: number) {
+    this.env = new SyncVectorEnv({ id: envId, numEnvs });
+    this.raw = new Float32Array(numEnvs * this.env.obsDim);
+    this.pending = new Uint8Array(numEnvs);
+  }
+  get obsDim() { return this.env.obsDim; }
+  get actionDim() { return this.env.actionDim; }
+  get singleObservationSpace() { return this.env.singleObservationSpace; }
+  get singleActionSpace() { return this.env.singleActionSpace; }
+
+  resetAll(seed: number, sampleCount: number): Float32Array {
+    this.resets.push([seed, sampleCount]);
+    this.raw = this.env.reset({ seed }).obs.slice();
+    this.pending.fill(0);
+    return this.raw.slice();
+  }
+
+  start(request: RolloutRequest): void {
+    this.requests.push(request);
+    const { numEnvs: n, numSteps: T, obsDim } = this;
+    const p = request.policy;
+    const actor = new Mlp('actor', { sizes: p.sizes, activation: p.activation }, new Rng(0));
+    const head = new CategoricalHead(p.sizes.at(-1)!);
+    actor.params.forEach((q, i) => assignArray(q.variable, p.weights[i]! as Float32Array));
+    const rng = new Rng(request.seed);
+    const out: CollectedRollout = {
+      obs: new Float32Array((T + 1) * n * obsDim), rawNextObs: new Float32Array(T * n * obsDim), actions: new Float32Array(T * n),
+      logprobs: new Float32Array(T * n), rewards: new Float64Array(T * n), terminated: new Uint8Array(T * n), dones: new Uint8Array(T * n), valid: new Uint8Array(T * n), infos: [],
+    };
+    const net = (t: number) => {
+      const rows = out.obs.subarray(t * n * obsDim, (t + 1) * n * obsDim);
+      if (p.obsNorm) for (let k = 0; k < rows.length; k++) rows[k] = Math.min(p.obsNorm.clip, Math.max(-p.obsNorm.clip, (this.raw[k]! - p.obsNorm.mean[k % obsDim]!) / Math.sqrt(p.obsNorm.var[k % obsDim]! + 1e-8)));
+      else rows.set(this.raw);
+      return rows;
+    };
+    for (let t = 0; t < T; t++) {
+      const x = net(t);
+      const logits = actor.forward(x, n);
+      const a = out.actions.subarray(t * n, (t + 1) * n);
+      head.sample(rng, logits, n, a);
+      head.logProb(logits, n, a, out.logprobs.subarray(t * n, (t + 1) * n));
+      const step = this.env.step(a);
+      for (let i = 0; i < n; i++) {
+        const k = t * n + i;
+        out.valid[k] = this.pending[i] ? 0 : 1;
+        out.rewards[k] = step.rewards[i]!;
+        out.terminated[k] = step.terminated[i]!;
+        out.dones[k] = step.terminated[i]! || step.truncated[i]! ? 1 : 0;
+        this.pending[i] = out.dones[k]!;
+        if (step.infos[i]!.episode) out.infos.push({ t, env: i, info: step.infos[i]! });
+      }
+      this.raw = step.obs.slice();
+      out.rawNextObs.set(this.raw, t * n * obsDim);
+    }
+    net(T);
+    actor.dispose();
+    this.collected.push(out);
+  }
+
+  finish(): CollectedRollout {
+    return this.collected.at(-1)!;
+  }
+
+  close(): void {
+    this.env.close();
+  }
+}
+
+test('pipelined: rollout k + 1 is collected with the policy from before update k; each update trains on what was collected; steps, episodes and the normalizer follow the rollouts', async () => {
+  const n = 3, T = 8, cfg = ppoSchema.parse({ numEnvs: n, numSteps: T, numMinibatches: 1, updateEpochs: 1, hidden: [8], normalizeObs: true, learningRate: 0.05 });
+  const rollouts = new InThreadRollouts('TestCounterTerminal-v0', n, T);
+  const episodes: EpisodeReport[] = [];
+  const agent = ppo.create({ env: rollouts.env, rollouts, rng: new Rng(4), totalSteps: 1000, report: { metrics() {}, episode: (e) => episodes.push(e) } }, cfg);
+  const { steps, shapes } = recordSteps(agent);
+  const inner = agent as unknown as { obsRms: { count: number; mean: Float64Array }; rollout: { obs: Float32Array; nextObs: Float32Array; actions: Float32Array; logprobs: Float32Array; rewards: Float32Array; dones: Uint8Array; valid: Uint8Array; terminated: Uint8Array; values: Float32Array } };
+  agent.resetEnvs(21);
+  assert.equal(rollouts.resets, [[21, 0]]);
+  assert.ok(Math.abs(inner.obsRms.count - (n + 1e-4)) < 1e-9, 'the reset observations reach the normalizer');
+  await agent.train(3 * n * T);
+  assert.is(agent.globalStep, 3 * n * T);
+  assert.is(rollouts.requests.length, 3, 'one rollout an update, none left running');
+  assert.equal(rollouts.requests.map((r) => r.sampleCount), [0, n * T, 2 * n * T]);
+  assert.is(steps.length, 3);
+  const policyOf = (r: RolloutRequest) => r.policy.weights.map((w) => Array.from(w));
+  const paramsBefore = (s: number) => steps[s]!.params.slice(0, 4).map((w) => Array.from(w));
+  assert.equal(policyOf(rollouts.requests[0]!), paramsBefore(0), 'rollout 0: the initial policy');
+  assert.equal(policyOf(rollouts.requests[1]!), paramsBefore(0), 'rollout 1 started before update 0');
+  assert.equal(policyOf(rollouts.requests[2]!), paramsBefore(1), 'rollout 2 with the policy after update 0');
+  assert.ok(inner.obsRms.count > n + 3 * n * T - 1, `every collected observation reached the normalizer (count ${inner.obsRms.count})`);
+  // The last update trained on the last rollout, as collected.
+  const last = rollouts.collected[2]!;
+  assert.equal(Array.from(inner.rollout.obs), Array.from(last.obs.subarray(0, T * n)));
+  assert.equal(Array.from(inner.rollout.nextObs), Array.from(last.obs.subarray(T * n)));
+  assert.equal(Array.from(inner.rollout.actions), Array.from(last.actions));
+  assert.equal(Array.from(inner.rollout.logprobs), Array.from(last.logprobs));
+  assert.equal(Array.from(inner.rollout.rewards), Array.from(last.rewards));
+  assert.equal([Array.from(inner.rollout.dones), Array.from(inner.rollout.valid), Array.from(inner.rollout.terminated)], [Array.from(last.dones), Array.from(last.valid), Array.from(last.terminated)]);
+  // …with the values of the critic before that update, on every row.
+  const values = tf.tidy(() => mlp(tf.tensor2d(inner.rollout.obs, [T * n, 1]), steps[2]!.params.slice(4).map((p, i) => tf.tensor(p, shapes[4 + i]))).dataSync());
+  for (let k = 0; k < T * n; k++) assert.ok(Math.abs(values[k]! - inner.rollout.values[k]!) < 1e-5, `value ${k}: ${inner.rollout.values[k]} against ${values[k]}`);
+  // Episodes at the sample count they ended at: rollout start + (t + 1)·n.
+  const want = rollouts.collected.flatMap((r, k) => r.infos.map((x) => ({ step: k * n * T + (x.t + 1) * n, env: x.env })));
+  assert.ok(want.length >= 9, `${want.length} episodes`);
+  assert.equal(episodes.map((e) => ({ step: e.step, env: e.env })), want);
+  agent.dispose();
+  rollouts.close();
 });
 
 test.run();
