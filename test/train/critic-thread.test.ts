@@ -49,16 +49,14 @@ function assertSame(a: Awaited<ReturnType<typeof run>>, b: Awaited<ReturnType<ty
   assert.ok(a.losses.length >= 2, `${what}: ${a.losses.length} iterations`);
 }
 
+/** A PPO run of `steps` samples with one checkpoint at its end. */
+function ppoRun(env: string, steps: number, seed: number, set: Record<string, unknown>, vectorEnv: TrainArgs['vectorEnv'] = 'sync'): Omit<TrainArgs, 'out'> {
+  return { env, agent: 'ppo', steps, seed, checkpointEvery: steps, vectorEnv, set };
+}
+
 // A gradient-norm bound far under the gradients' norm (every step clipped, so a side that skipped
 // or misapplied the global factor would move apart) and a KL bound that stops some updates early.
-const cartpole = {
-  env: 'CartPole-v1',
-  agent: 'ppo',
-  steps: 4 * 128 * 3,
-  seed: 5,
-  checkpointEvery: 4 * 128 * 3,
-  set: { numEnvs: 4, numSteps: 128, numMinibatches: 4, updateEpochs: 4, maxGradNorm: 0.05, clipVloss: true, targetKl: 0.0005, learningRate: 0.01 },
-} satisfies Omit<TrainArgs, 'out'>;
+const cartpole = ppoRun('CartPole-v1', 4 * 128 * 3, 5, { numEnvs: 4, numSteps: 128, numMinibatches: 4, updateEpochs: 4, maxGradNorm: 0.05, clipVloss: true, targetKl: 0.0005, learningRate: 0.01 });
 
 test('sync envs: two update threads give one thread\'s weights, Adam moments and losses bit for bit (value clipping, every step clipped, KL stops)', async () => {
   const one = await run({ ...cartpole, updateThreads: 1 });
@@ -69,15 +67,7 @@ test('sync envs: two update threads give one thread\'s weights, Adam moments and
 });
 
 test('the Gaussian policy, an unclipped value loss and normalized observations, on the pipeline vector env: the same bits with two threads', async () => {
-  const pendulum = {
-    env: 'Pendulum-v1',
-    agent: 'ppo',
-    steps: 4 * 256 * 2,
-    seed: 2,
-    checkpointEvery: 4 * 256 * 2,
-    vectorEnv: 'pipeline',
-    set: { maxGradNorm: 0.1, clipVloss: false },
-  } satisfies Omit<TrainArgs, 'out'>;
+  const pendulum = ppoRun('Pendulum-v1', 4 * 256 * 2, 2, { maxGradNorm: 0.1, clipVloss: false }, 'pipeline');
   assertSame(await run({ ...pendulum, updateThreads: 1 }), await run({ ...pendulum, updateThreads: 2 }), 'Pendulum');
 });
 
