@@ -4,6 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/nn/backend.ts';
 import { a2c, a2cSchema } from '../../src/agents/a2c.ts';
 import { counterValue } from './toy-envs.ts';
+import { Rng } from '../../src/core/rng.ts';
+import { Mlp } from '../../src/nn/mlp.ts';
 import { assertGreedyPolicyActs, makeAgent, meanLast } from './harness.ts';
 import { assertGradsClose, autodiff, categorical, gaussian, mlp, normalized, recordSteps } from './grad-check.ts';
 
@@ -125,6 +127,108 @@ test('greedyPolicy() is act(…, true) as numbers: argmax over the policy column
   assert.equal(p.sizes, [4, 16, 3], 'two logits and the value');
   assert.is(p.obsNorm, null);
   h.close();
+});
+
+
+// ---------------------------------------------------------------- settings, reports, checkpoints
+
+test("every default is Stable-Baselines3's A2C or says where it comes from; the ranges let through what they should", () => {
+  // stable_baselines3/a2c/a2c.py: learning_rate 7e-4, n_steps 5, gamma 0.99, gae_lambda 1.0,
+  // ent_coef 0.0, vf_coef 0.5, max_grad_norm 0.5, rms_prop_eps 1e-5, use_rms_prop True (RMSprop
+  // alpha 0.99), normalize_advantage False; its MlpPolicy: two hidden layers of 64, tanh, separate
+  // policy and value networks, log_std_init 0. Not SB3's: 8 envs (rl-baselines3-zoo's n_envs for
+  // A2C), no annealing (a constant learning rate, as SB3's default), momentum 0.9 for the SGD option.
+  assert.equal(a2cSchema.parse({}), {
+    numEnvs: 8, numSteps: 5, learningRate: 7e-4, optimizer: 'rmsprop', momentum: 0.9, eps: 1e-5, rmspropAlpha: 0.99, annealLr: false,
+    gamma: 0.99, gaeLambda: 1, entCoef: 0, vfCoef: 0.5, maxGradNorm: 0.5, normAdv: false, shared: false, hidden: [64, 64], activation: 'tanh', initLogStd: 0,
+  });
+  for (const ok of [{ momentum: 0.5 }, { rmspropAlpha: 0.5 }, { hidden: [32, 32] }, { activation: 'relu' }, { activation: 'tanh' }, { initLogStd: -4 }, { initLogStd: 2 }]) assert.ok(a2cSchema.safeParse(ok).success, JSON.stringify(ok));
+  for (const bad of [{ momentum: 1.1 }, { momentum: -0.1 }, { rmspropAlpha: 1.1 }, { rmspropAlpha: -0.1 }, { initLogStd: -6 }, { initLogStd: 3 }, { activation: 'elu' }]) assert.not.ok(a2cSchema.safeParse(bad).success, JSON.stringify(bad));
+  assert.is(a2c.name, 'a2c');
+  assert.match(a2c.description, /Advantage Actor-Critic/);
+  // rl-baselines3-zoo hyperparams/a2c.yml: CartPole-v1 n_envs 8, ent_coef 0.0; Pendulum-v1 n_envs 8,
+  // n_steps 8, gae_lambda 0.9, gamma 0.9, ent_coef 0.0, lin_7e-4, log_std_init −2.
+  assert.equal(a2c.envDefaults, {
+    'CartPole-v1': { numEnvs: 8, entCoef: 0 },
+    'Pendulum-v1': { numEnvs: 8, numSteps: 8, gaeLambda: 0.9, gamma: 0.9, entCoef: 0, annealLr: true, initLogStd: -2 },
+  });
+});
+
+test('the networks: named as checkpoints expect; a shared net starts with gain 0.01 on its policy columns and 1 on its value column; the optimizer asked for', () => {
+  const separate = makeAgent(a2c, 'TestReach-v0', { numEnvs: 2, hidden: [4], optimizer: 'adam' }, 10, 3);
+  assert.equal(separate.agent.checkpoint().weights.map((w) => w.name), [
+    'actor/dense_0/kernel', 'actor/dense_0/bias', 'actor/dense_1/kernel', 'actor/dense_1/bias', 'actor/log_std',
+    'critic/dense_0/kernel', 'critic/dense_0/bias', 'critic/dense_1/kernel', 'critic/dense_1/bias',
+  ]);
+  assert.is(separate.agent.checkpoint().optimizers.optimizer!.kind, 'adam');
+  separate.close();
+  const shared = makeAgent(a2c, 'TestSign-v0', { numEnvs: 2, hidden: [6], shared: true, optimizer: 'sgd' }, 10, 3);
+  const data = shared.agent.checkpoint();
+  assert.equal(data.weights.map((w) => w.name), ['actor_critic/dense_0/kernel', 'actor_critic/dense_0/bias', 'actor_critic/dense_1/kernel', 'actor_critic/dense_1/bias']);
+  assert.is(data.optimizers.optimizer!.kind, 'sgd');
+  // The same draw as the agent's (its first use of the RNG), before the policy columns are scaled.
+  const plain = new Mlp('actor_critic', { sizes: [1, 6, 3], activation: 'tanh', outputGain: 1 }, new Rng(3));
+  const w = plain.params[2]!.variable.dataSync() as Float32Array;
+  assert.equal(Array.from(data.weights[2]!.data), Array.from(w, (x, i) => (i % 3 < 2 ? Math.fround(x * 0.01) : x)));
+  plain.dispose();
+  shared.close();
+  const rms = makeAgent(a2c, 'TestSign-v0', { numEnvs: 2, hidden: [4] }, 10, 3);
+  assert.is(rms.agent.checkpoint().optimizers.optimizer!.kind, 'rmsprop');
+  rms.close();
+});
+
+test("metrics every 100 updates and at the end (SB3's log_interval); the reported losses are the last update's; the learning rate annealed", async () => {
+  const cfg = { numEnvs: 2, numSteps: 2, hidden: [4], annealLr: true, learningRate: 0.01, entCoef: 0.1, normAdv: false, optimizer: 'sgd', momentum: 0, maxGradNorm: 1e9 };
+  const h = makeAgent(a2c, 'TestCounterTerminal-v0', cfg, 2000, 4);
+  const { steps, shapes } = recordSteps(h.agent);
+  await h.agent.train(4 * 250);
+  assert.equal(h.metrics.map((m) => m.step), [400, 800, 1000]);
+  // CleanRL/SB3 annealing: the rate of update u (from 0) is (1 − 4u / 2000) · 0.01.
+  assert.equal(h.metrics.map((m) => m.values['charts/learning_rate']), [99, 199, 249].map((u) => Math.max(0, 1 - (4 * u) / 2000) * 0.01));
+  const r = (h.agent as unknown as { rollout: { obs: Float32Array; actions: Float32Array; returns: Float32Array; advantages: Float32Array; valid: Uint8Array } }).rollout;
+  const ks = [...r.valid.keys()].filter((j) => r.valid[j]);
+  const m = ks.length;
+  const want = tf.tidy(() => {
+    const ps = steps.at(-1)!.params.map((p, i) => tf.tensor(p, shapes[i]));
+    const x = tf.tensor2d(Float32Array.from(ks, (j) => r.obs[j]!), [m, 1]);
+    const { logp, entropy } = categorical(mlp(x, ps.slice(0, 4)), Float32Array.from(ks, (j) => r.actions[j]!));
+    const value = tf.reshape(mlp(x, ps.slice(4)), [m]);
+    return {
+      policy_loss: tf.neg(tf.mean(tf.mul(tf.tensor1d(ks.map((j) => r.advantages[j]!)), logp))).dataSync()[0]!,
+      value_loss: tf.mul(0.5, tf.mean(tf.square(tf.sub(value, tf.tensor1d(ks.map((j) => r.returns[j]!)))))).dataSync()[0]!,
+      entropy: tf.mean(entropy).dataSync()[0]!,
+    };
+  });
+  const got = h.metrics.at(-1)!.values;
+  for (const [k, v] of Object.entries(want)) assert.ok(Math.abs(got[`losses/${k}`]! - v) < 1e-5 * (1 + Math.abs(v)), `${k}: ${got[`losses/${k}`]} against ${v}`);
+  h.close();
+});
+
+test('a rollout without a real transition (every sub-env waiting for its reset) takes no step', async () => {
+  // TestSign-v0 ends every episode at its first step: with one step a rollout, every other rollout is all reset steps.
+  const h = makeAgent(a2c, 'TestSign-v0', { numEnvs: 2, numSteps: 1, hidden: [4], learningRate: 0.1 }, 10, 1);
+  const { steps } = recordSteps(h.agent);
+  await h.agent.train(4);
+  assert.is(steps.length, 1, 'one update from two rollouts');
+  assert.ok(h.agent.checkpoint().weights.every((w) => w.data.every(Number.isFinite)), 'the weights stay finite');
+  h.close();
+});
+
+test('checkpoint and restore: weights, optimizer, step and RNG; the restored agent trains on as the first', async () => {
+  const cfg = { numEnvs: 2, numSteps: 4, hidden: [8] };
+  const a = makeAgent(a2c, 'TestReach-v0', cfg, 1000, 1);
+  await a.agent.train(40);
+  const data = a.agent.checkpoint();
+  assert.equal([data.arrays, Object.keys(data.state).sort(), Object.keys(data.optimizers)], [[], ['globalStep', 'rng'], ['optimizer']]);
+  const b = makeAgent(a2c, 'TestReach-v0', cfg, 1000, 9);
+  b.agent.restore(data, 'ckpt');
+  assert.equal(b.agent.checkpoint(), data, 'restore gives back what checkpoint took');
+  for (const h of [a, b]) h.agent.resetEnvs(5);
+  await a.agent.train(80);
+  await b.agent.train(80);
+  assert.equal(b.agent.checkpoint().weights, a.agent.checkpoint().weights, 'the same next updates');
+  a.close();
+  b.close();
 });
 
 test.run();
