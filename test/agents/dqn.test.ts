@@ -164,4 +164,30 @@ test('greedyPolicy() is act(…, true) as numbers: argmax over the Q network', a
   h.close();
 });
 
+
+test("every default is CleanRL's dqn.py (Args) or says where it comes from; per-env defaults are rl-baselines3-zoo's", () => {
+  // vwxyzjn/cleanrl cleanrl/dqn.py Args: num_envs 1, learning_rate 2.5e-4, buffer_size 10000, gamma
+  // 0.99, tau 1.0, target_network_frequency 500, batch_size 128, start_e 1, end_e 0.05,
+  // exploration_fraction 0.5, learning_starts 10000, train_frequency 10; its QNetwork: 120 → 84,
+  // ReLU; one gradient step a training phase. Not CleanRL's: double DQN and the Huber loss
+  // (Stable-Baselines3's DQN uses smooth L1; CleanRL squared error), SB3's max_grad_norm 10.
+  assert.equal(dqnSchema.parse({}), {
+    numEnvs: 1, learningRate: 2.5e-4, bufferSize: 10_000, gamma: 0.99, tau: 1, targetNetworkFrequency: 500, batchSize: 128, startE: 1, endE: 0.05,
+    explorationFraction: 0.5, learningStarts: 10_000, trainFrequency: 10, gradientSteps: 1, doubleDqn: true, loss: 'huber', maxGradNorm: 10, hidden: [120, 84], activation: 'relu',
+  });
+  for (const ok of [{ hidden: [32, 32] }, { activation: 'tanh' }, { loss: 'mse' }, { tau: 0.5 }, { bufferSize: 10_000_000 }]) assert.ok(dqnSchema.safeParse(ok).success, JSON.stringify(ok));
+  for (const bad of [{ activation: 'elu' }, { loss: 'l1' }, { tau: 1.5 }, { bufferSize: 10_000_001 }, { hidden: [] }]) assert.not.ok(dqnSchema.safeParse(bad).success, JSON.stringify(bad));
+  assert.is(dqn.name, 'dqn');
+  assert.match(dqn.description, /Deep Q-Network/);
+  // rl-baselines3-zoo hyperparams/dqn.yml: CartPole-v1 lr 2.3e-3, batch 64, buffer 100000,
+  // learning_starts 1000, gamma 0.99, target_update_interval 10, train_freq 256, gradient_steps
+  // 128, exploration_fraction 0.16, exploration_final_eps 0.04, net_arch [256, 256]; Acrobot-v1 lr
+  // 6.3e-4, batch 128, buffer 50000, learning_starts 0, gamma 0.99, target_update_interval 250,
+  // train_freq 4, gradient_steps 4, exploration_fraction 0.12, exploration_final_eps 0.1, [256, 256].
+  assert.equal(dqn.envDefaults, {
+    'CartPole-v1': { learningRate: 2.3e-3, batchSize: 64, bufferSize: 100_000, learningStarts: 1000, gamma: 0.99, targetNetworkFrequency: 10, trainFrequency: 256, gradientSteps: 128, explorationFraction: 0.16, endE: 0.04, hidden: [256, 256] },
+    'Acrobot-v1': { learningRate: 6.3e-4, batchSize: 128, bufferSize: 50_000, learningStarts: 0, gamma: 0.99, targetNetworkFrequency: 250, trainFrequency: 4, gradientSteps: 4, explorationFraction: 0.12, endE: 0.1, hidden: [256, 256] },
+  });
+});
+
 test.run();
