@@ -1,4 +1,5 @@
 /** Builds an agent on a registered env for a test, without a run folder. */
+import * as assert from 'uvu/assert';
 import { Rng } from '../../src/core/rng.ts';
 import { SyncVectorEnv } from '../../src/envs/vector/sync-vector-env.ts';
 import type { AgentDefinition, Agent, EpisodeReport, GreedyPolicy } from '../../src/agents/agent.ts';
@@ -60,4 +61,24 @@ export function assertGreedyPolicyActs(agent: Agent, env: SyncVectorEnv, count: 
     }
   }
   return p;
+}
+
+/**
+ * Trains an agent to `firstSteps`, restores its checkpoint into a second agent built with another
+ * seed, checks that the restored agent checkpoints the same data, resets both envs alike and trains
+ * both to `thenSteps`: the weights must agree. Returns the checkpoint and the restored agent.
+ */
+export async function assertRestoreContinues(def: AgentDefinition, envId: string, config: Record<string, unknown>, firstSteps: number, thenSteps: number) {
+  const a = makeAgent(def, envId, config, 1000, 1);
+  await a.agent.train(firstSteps);
+  const data = a.agent.checkpoint();
+  const b = makeAgent(def, envId, config, 1000, 9);
+  b.agent.restore(data, 'ckpt');
+  assert.equal(b.agent.checkpoint(), data, 'restore gives back what checkpoint took');
+  for (const h of [a, b]) h.agent.resetEnvs(5);
+  await a.agent.train(thenSteps);
+  await b.agent.train(thenSteps);
+  assert.equal(b.agent.checkpoint().weights, a.agent.checkpoint().weights, 'the same training after the restore');
+  a.close();
+  return { data, restored: b };
 }
