@@ -36,17 +36,15 @@ export interface ValueTargets {
  */
 export class CriticLearner {
   private grads: Float32Array[] = [];
-  private mbObs: Float32Array;
-  private dValue: Float32Array;
+  /** Minibatch buffers, grown to the largest minibatch seen. */
+  private mbObs = new Float32Array(0);
+  private dValue = new Float32Array(0);
 
   constructor(
     readonly critic: Mlp,
     readonly optimizer: Adam,
     private readonly loss: ValueLossSettings,
-  ) {
-    this.mbObs = new Float32Array(0);
-    this.dValue = new Float32Array(0);
-  }
+  ) {}
 
   /**
    * Computes the gradient for the rows `indices[start … start + m)` and returns the minibatch's
