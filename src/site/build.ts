@@ -24,8 +24,9 @@ import { files, nodeFiles, useFiles, type FileSource } from '../core/files.ts';
 import { clearAssetCaches } from '../envs/character/assets.ts';
 import { make } from '../envs/registry.ts';
 import { latestCheckpoint } from '../nn/checkpoint.ts';
-import { dataDir, packageRoot } from '../motion/data-path.ts';
+import { dataDir } from '../motion/data-path.ts';
 import { readRunConfig } from '../train/run-config.ts';
+import { shippedPolicies } from '../train/shipped-policies.ts';
 import { loadEsbuild } from '../viewer/server/bundle.ts';
 import { SITE_FORMAT, type PolicyJob, type SiteJob, type SiteManifest, type TrainJob } from './messages.ts';
 
@@ -44,16 +45,6 @@ export interface SiteSummary {
   jobs: SiteJob[];
   files: number;
   bytes: number;
-}
-
-/** The policies gymnast ships: the folders of `policies/` that hold a run. */
-export function shippedPolicies(): string[] {
-  const dir = join(packageRoot, 'policies');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .sort()
-    .map((n) => join(dir, n))
-    .filter((p) => existsSync(join(p, 'config.json')));
 }
 
 /** Files the scripts come from: prebuilt beside this module (dist/site/), else bundled from src/site/. */

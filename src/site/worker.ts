@@ -12,16 +12,14 @@ import { receiveMessages } from './worker-inbox.ts';
 import '../envs/registry.ts';
 import { agentDefinition } from '../agents/index.ts';
 import { FetchedFiles, useFiles } from '../core/files.ts';
-import { joinPath } from '../core/paths.ts';
 import { Rng } from '../core/rng.ts';
 import { make } from '../envs/registry.ts';
 import { SyncVectorEnv } from '../envs/vector/sync-vector-env.ts';
 import { describeBackend, initBackend, setWasmFolder } from '../nn/backend.ts';
-import { latestCheckpoint } from '../nn/checkpoint.ts';
 import { resolveAgentConfig } from '../train/config.ts';
-import { buildRunAgent, greedyActor } from '../train/evaluate.ts';
-import { readRunConfig } from '../train/run-config.ts';
+import { greedyActor } from '../train/evaluate.ts';
 import { agentSeed } from '../train/seeds.ts';
+import { playPolicy as playPolicyIn } from '../live/policy-player.ts';
 import type { ClientConnection } from '../viewer/server/client-connection.ts';
 import { ViewerHub } from '../viewer/server/hub.ts';
 import { EnvPlayer, type PlayedEpisode } from '../viewer/server/sources/env-player.ts';
@@ -88,22 +86,16 @@ function recordEpisode(e: PlayedEpisode): void {
 
 /** The greedy policy of a run folder's latest checkpoint, acting in its env as it was trained. */
 function playPolicy(job: PolicyJob, speed: number): EnvPlayer {
-  const config = readRunConfig(job.run);
-  const checkpoint = latestCheckpoint(joinPath(job.run, 'checkpoints'));
-  if (!checkpoint) throw new Error(`${job.run}: the site carries no checkpoint of this policy`);
-  const { agent, env, step } = buildRunAgent(job.run, config, checkpoint);
-  const policy: Policy = greedyActor(agent, env);
-  return new EnvPlayer(hub, make(config.env, { options: config.envOptions }), {
+  return playPolicyIn(hub, job.run, {
     id: `policy:${job.id}`,
     title: job.title,
-    policy,
     seed: job.seed,
     speed,
     offset: job.offset,
-    meta: { agent: config.agent, policy: `greedy, checkpoint at step ${step}`, backend: status!.backend ?? '' },
+    meta: { backend: status!.backend ?? '' },
     onEpisode: recordEpisode,
     log: (line) => console.warn(line),
-  }).start();
+  }).player;
 }
 
 /**

@@ -8,3 +8,4 @@ export * from './metrics.ts';
 export * from './config.ts';
 export * from './progress.ts';
 export * from './export.ts';
+export { shippedPolicies } from './shipped-policies.ts';

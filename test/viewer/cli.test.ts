@@ -14,7 +14,8 @@ import { Probe } from '../../src/viewer/server/probe.ts';
 import { train } from '../../src/train/run.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { shippedPolicies } from '../../src/train/shipped-policies.ts';
 
 const bin = new URL('../../bin/gymnast.js', import.meta.url).pathname;
 
@@ -40,7 +41,7 @@ function framesOf(stdout: string): Map<string, number> {
   return new Map(line[1]!.split(', ').map((p) => [p.slice(0, p.lastIndexOf(' ')), Number(p.slice(p.lastIndexOf(' ') + 1))]));
 }
 
-test('start --headless: on 127.0.0.1, frames of every source and the training run reach a client, exit 0', async () => {
+test('start --headless: on 127.0.0.1, frames of every shipped policy, its ghost and the training run reach a client, exit 0', async () => {
   // It ends once every source (the training run included) has been seen; 90 s is the most it
   // waits, room for the training worker to load tfjs on a busy 2-core machine.
   const r = await gymnast(['start', '--headless', '--seconds', '90', '--port', '0'], 120_000);
@@ -52,8 +53,15 @@ test('start --headless: on 127.0.0.1, frames of every source and the training ru
   assert.not.match(r.stderr, /training failed|worker failed/);
   assert.not.match(r.stdout, /not every source was seen/);
   assert.ok(registeredIds().includes('CartPole-v1'), 'CartPole-v1 is a shipped env: its absence is a failure, not a pass');
-  assert.ok((frames.get('rollout:CartPole-v1') ?? 0) > 10, r.stdout);
   assert.match(r.stdout, /PPO learning CartPole-v1/);
+  // Every shipped policy performs beside its reference (the imitation envs draw one as a ghost).
+  const shipped = shippedPolicies().map((p) => basename(p));
+  assert.ok(shipped.includes('biped-walk'), `policies/biped-walk is shipped: its absence is a failure, not a pass (found ${shipped.join(', ')})`);
+  for (const name of shipped) {
+    assert.match(r.stdout, new RegExp(`${name} \\(shipped policy\\)`));
+    assert.ok((frames.get(`policy:${name}`) ?? 0) > 10, `policy:${name}: ${r.stdout}`);
+    assert.ok((frames.get(`policy:${name}/ghost`) ?? 0) > 10, `policy:${name}/ghost: ${r.stdout}`);
+  }
   assert.ok(Number(/(\d+) metric points/.exec(r.stdout)?.[1]) > 0, `no metric points:\n${r.stdout}`);
   assert.ok((frames.get('run:CartPole-v1/ppo') ?? 0) > 0, `no frames from the training env:\n${r.stdout}\n${r.stderr}`);
 });

@@ -1,7 +1,7 @@
 /**
  * `gymnast view` (the live viewer with the sources asked for) and `gymnast start` (what
- * `npm start` runs: the viewer on 127.0.0.1 with an agent learning CartPole live, plus the other
- * envs that exist). The viewer room serves and plays, the live room (`src/live`) trains in a
+ * `npm start` runs: the viewer on 127.0.0.1 with the shipped skills performing, each beside its
+ * reference, and an agent learning CartPole live with its curves). The viewer room serves and plays, the live room (`src/live`) trains in a
  * worker or follows a run folder; this file parses, wires sources to them, prints the URL and
  * waits.
  */
@@ -12,7 +12,10 @@ import { registeredIds, spec } from '../../envs/registry.ts';
 import { agentNames } from '../../agents/index.ts';
 import { readRunConfig } from '../../train/run-config.ts';
 import { resolveClipPath } from '../../motion/data-path.ts';
-import { followRunFolder, runChannelId, trainLive } from '../../live/index.ts';
+import { followRunFolder, playPolicy, runChannelId, trainLive } from '../../live/index.ts';
+import { initBackend } from '../../nn/backend.ts';
+import { shippedPolicies } from '../../train/shipped-policies.ts';
+import { basename } from 'node:path';
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -96,29 +99,28 @@ export function register(program: Command): void {
 
   program
     .command('start')
-    .description('the live demo (npm start): the viewer on 127.0.0.1, an agent learning CartPole live, and the other envs')
+    .description('the live demo (npm start): the viewer on 127.0.0.1 with the shipped skills performing beside their references, and PPO learning CartPole live')
     .option('--port <port>', `port (default ${DEFAULT_PORT}, the next free one if taken; 0 = any free port)`)
     .option('--headless', 'no browser needed: check that frames reach a WebSocket client, print a summary and exit (CI smoke)')
     .option('--seconds <n>', 'stop after this many seconds (default: until Ctrl-C; with --headless: at most 60, ending once every source has been seen)')
-    .option('--no-train', 'skip the training run (only the rollouts)')
+    .option('--no-train', 'skip the training run (only the shipped policies)')
     .action(async (opts: ServeOptions & { headless?: boolean; train: boolean }) => {
       if (opts.headless && opts.seconds === undefined) opts.seconds = '60';
       const training = opts.train && registeredIds().includes(DEMO_TRAINING.env) && agentNames().includes(DEMO_TRAINING.agent);
-      const sources = availableShowcase();
-      const clips = availableShowcaseClips();
+      const policies = shippedPolicies();
       const shown = [
         ...(training ? [`${DEMO_TRAINING.agent.toUpperCase()} learning ${DEMO_TRAINING.env}`] : []),
-        ...sources.map((s) => `${s.envId} (${s.policy})`),
-        ...clips.map((c) => `the ${c.clip} clip`),
+        ...policies.map((p) => `${basename(p)} (shipped policy)`),
       ];
-      console.log(`gymnast start: ${shown.length > 0 ? shown.join(', ') : 'no env with frames is registered yet: the page will be empty'}`);
+      console.log(`gymnast start: ${shown.length > 0 ? shown.join(', ') : 'no shipped policy and no training: the page will be empty'}`);
+      // The policies act with tfjs in this thread; the training run has its own worker.
+      if (policies.length > 0) await initBackend('auto');
       await serve(
         { ...opts, host: DEFAULT_HOST },
         (server) => {
           const parts: Closeable[] = [];
           if (training) parts.push(trainLive(server.hub, DEMO_TRAINING));
-          const envs = layoutEnvSources(server.hub, sources, (l) => console.error(l), training ? 1.7 : undefined);
-          parts.push(...envs.players, ...addClipSources(server.hub, clips, envs.endZ));
+          parts.push(...playShippedPolicies(server.hub, policies, training ? SKILLS_START_Z : 0));
           return parts;
         },
         opts.headless,
@@ -126,6 +128,26 @@ export function register(program: Command): void {
         (p) => p.everyChannelSeen() && (!training || (p.counts.metrics.get(runChannelId(DEMO_TRAINING.env, DEMO_TRAINING.agent)) ?? 0) > 0),
       );
     });
+}
+
+/** The training run's channel sits at the origin and its latest checkpoint 1.2 m behind: the skills start after them. */
+const SKILLS_START_Z = 3;
+/** A character, its ghost 1 m to its side and room to sway: the lane of one shipped policy. */
+const SKILL_LANE_M = 3;
+
+/**
+ * Every shipped policy performing in its own lane going away from the camera (towards −z), with
+ * its reference drawn 1 m to its side. The policies run on the settings they were trained with.
+ */
+function playShippedPolicies(hub: ViewerServer['hub'], runDirs: readonly string[], startZ: number): Closeable[] {
+  return runDirs.map((dir, k) =>
+    playPolicy(hub, dir, {
+      seed: k,
+      offset: [0, 0, -(startZ + SKILL_LANE_M * k)],
+      ghostOffsetZ: 1,
+      log: (l) => console.error(l),
+    }),
+  );
 }
 
 /**
