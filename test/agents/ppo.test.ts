@@ -7,7 +7,7 @@ import { Box, Discrete } from '../../src/core/spaces.ts';
 import { counterValue } from './toy-envs.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { Mlp } from '../../src/nn/mlp.ts';
-import { CategoricalHead } from '../../src/nn/distributions.ts';
+import { CategoricalHead, GaussianHead } from '../../src/nn/distributions.ts';
 import { assignArray } from '../../src/nn/optim.ts';
 import { SyncVectorEnv } from '../../src/envs/vector/sync-vector-env.ts';
 import type { EpisodeReport } from '../../src/agents/agent.ts';
@@ -359,6 +359,8 @@ class InThreadRollouts implements PolicyRollouts {
   readonly env: SyncVectorEnv;
   readonly requests: RolloutRequest[] = [];
   readonly resets: [number, number][] = [];
+  /** The raw observations of each reset. */
+  readonly resetObs: Float32Array[] = [];
   readonly collected: CollectedRollout[] = [];
   private raw: Float32Array;
   private pending: Uint8Array;
@@ -376,6 +378,7 @@ class InThreadRollouts implements PolicyRollouts {
   resetAll(seed: number, sampleCount: number): Float32Array {
     this.resets.push([seed, sampleCount]);
     this.raw = this.env.reset({ seed }).obs.slice();
+    this.resetObs.push(this.raw.slice());
     this.pending.fill(0);
     return this.raw.slice();
   }
@@ -385,11 +388,14 @@ class InThreadRollouts implements PolicyRollouts {
     const { numEnvs: n, numSteps: T, obsDim } = this;
     const p = request.policy;
     const actor = new Mlp('actor', { sizes: p.sizes, activation: p.activation }, new Rng(0));
-    const head = new CategoricalHead(p.sizes.at(-1)!);
-    actor.params.forEach((q, i) => assignArray(q.variable, p.weights[i]! as Float32Array));
+    const head = p.head === 'gaussian' ? new GaussianHead(p.sizes.at(-1)!, 'actor') : new CategoricalHead(p.sizes.at(-1)!);
+    [...actor.params, ...head.params].forEach((q, i) => assignArray(q.variable, p.weights[i]! as Float32Array));
     const rng = new Rng(request.seed);
+    const ad = this.actionDim;
+    const space = this.env.singleActionSpace;
+    const envActions = new Float32Array(n * ad);
     const out: CollectedRollout = {
-      obs: new Float32Array((T + 1) * n * obsDim), rawNextObs: new Float32Array(T * n * obsDim), actions: new Float32Array(T * n),
+      obs: new Float32Array((T + 1) * n * obsDim), rawNextObs: new Float32Array(T * n * obsDim), actions: new Float32Array(T * n * ad),
       logprobs: new Float32Array(T * n), rewards: new Float64Array(T * n), terminated: new Uint8Array(T * n), dones: new Uint8Array(T * n), valid: new Uint8Array(T * n), infos: [],
     };
     const net = (t: number) => {
@@ -401,10 +407,12 @@ class InThreadRollouts implements PolicyRollouts {
     for (let t = 0; t < T; t++) {
       const x = net(t);
       const logits = actor.forward(x, n);
-      const a = out.actions.subarray(t * n, (t + 1) * n);
+      const a = out.actions.subarray(t * n * ad, (t + 1) * n * ad);
       head.sample(rng, logits, n, a);
       head.logProb(logits, n, a, out.logprobs.subarray(t * n, (t + 1) * n));
-      const step = this.env.step(a);
+      if (space instanceof Box) space.clip(a, envActions, n);
+      else envActions.set(a);
+      const step = this.env.step(envActions);
       for (let i = 0; i < n; i++) {
         const k = t * n + i;
         out.valid[k] = this.pending[i] ? 0 : 1;
@@ -419,6 +427,7 @@ class InThreadRollouts implements PolicyRollouts {
     }
     net(T);
     actor.dispose();
+    for (const q of head.params) q.variable.dispose();
     this.collected.push(out);
   }
 
@@ -467,6 +476,82 @@ test('pipelined: rollout k + 1 is collected with the policy from before update k
   const want = rollouts.collected.flatMap((r, k) => r.infos.map((x) => ({ step: k * n * T + (x.t + 1) * n, env: x.env })));
   assert.ok(want.length >= 9, `${want.length} episodes`);
   assert.equal(episodes.map((e) => ({ step: e.step, env: e.env })), want);
+  agent.dispose();
+  rollouts.close();
+});
+
+/** RunningMeanStd's statistics after `xs`, from its prior pseudo-batch (count 1e-4, mean 0, var 1) merged with the two-pass moments of `xs`. */
+function runningMoments(xs: number[]): { mean: number; var: number } {
+  const N = xs.length, eps = 1e-4;
+  const m = xs.reduce((a, b) => a + b, 0) / N;
+  const v = xs.reduce((a, b) => a + (b - m) ** 2, 0) / N;
+  return { mean: (N * m) / (eps + N), var: (eps + N * v + (m * m * eps * N) / (eps + N)) / (eps + N) };
+}
+
+test('the rollout storage on several dimensions: row t holds what the env returned before step t, and the actions it got, env by env', async () => {
+  // TestPlane-v0: 3 observations and 2 actions a row, so an index that forgets the width lands in another env's row.
+  const n = 2, T = 7;
+  const cfg = ppoSchema.parse({ numEnvs: n, numSteps: T, numMinibatches: 1, updateEpochs: 1, hidden: [8], initLogStd: -1 });
+  const env = new SyncVectorEnv({ id: 'TestPlane-v0', numEnvs: n });
+  const returned: Float32Array[] = [];
+  const given: Float32Array[] = [];
+  const [reset, step] = [env.reset.bind(env), env.step.bind(env)];
+  env.reset = (o) => { const r = reset(o); returned.push(r.obs.slice()); return r; };
+  env.step = (a) => { given.push(Float32Array.from(a as Float32Array)); const r = step(a); returned.push(r.obs.slice()); return r; };
+  const agent = ppo.create({ env, rng: new Rng(3), totalSteps: n * T, report: { metrics() {}, episode() {} } }, cfg);
+  agent.resetEnvs(5);
+  await agent.train(n * T);
+  const r = (agent as unknown as { rollout: { obs: Float32Array; nextObs: Float32Array; actions: Float32Array; valid: Uint8Array } }).rollout;
+  assert.is(returned.length, T + 1);
+  for (let t = 0; t < T; t++) {
+    assert.equal(Array.from(r.obs.subarray(t * n * 3, (t + 1) * n * 3)), Array.from(returned[t]!), `observations of step ${t}`);
+    // σ = e^−1 around means near 0: no action reaches the bounds ±3, so the env got the stored actions.
+    assert.equal(Array.from(r.actions.subarray(t * n * 2, (t + 1) * n * 2)), Array.from(given[t]!), `actions of step ${t}`);
+  }
+  assert.equal(Array.from(r.nextObs), Array.from(returned[T]!));
+  // Every episode ends at its 3rd step; the next step of that env is its reset, no transition.
+  assert.equal(Array.from(r.valid), [1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1]);
+  agent.dispose();
+  env.close();
+});
+
+test('pipelined on several dimensions with both normalizers: the storage as collected, the observation normalizer over every raw observation, rewards normalized env by env in step order', async () => {
+  const n = 3, T = 5, gamma = 0.9;
+  const cfg = ppoSchema.parse({ numEnvs: n, numSteps: T, numMinibatches: 1, updateEpochs: 1, hidden: [8], normalizeObs: true, normalizeReward: true, gamma, initLogStd: -1 });
+  const rollouts = new InThreadRollouts('TestPlane-v0', n, T);
+  const agent = ppo.create({ env: rollouts.env, rollouts, rng: new Rng(6), totalSteps: 1000, report: { metrics() {}, episode() {} } }, cfg);
+  agent.resetEnvs(9);
+  await agent.train(2 * n * T);
+  const inner = agent as unknown as { obsRms: { mean: Float64Array; var: Float64Array }; rollout: { obs: Float32Array; nextObs: Float32Array; actions: Float32Array; rewards: Float32Array } };
+  const last = rollouts.collected[1]!;
+  assert.equal(Array.from(inner.rollout.obs), Array.from(last.obs.subarray(0, T * n * 3)));
+  assert.equal(Array.from(inner.rollout.nextObs), Array.from(last.obs.subarray(T * n * 3)));
+  assert.equal(Array.from(inner.rollout.actions), Array.from(last.actions));
+  // NormalizeObservation saw the reset and every step's raw observation, per dimension.
+  const raw = [rollouts.resetObs[0]!, ...rollouts.collected.map((c) => c.rawNextObs)];
+  for (let d = 0; d < 3; d++) {
+    const column = raw.flatMap((rows) => Array.from(rows).filter((_, k) => k % 3 === d));
+    assert.is(column.length, n * (1 + 2 * T));
+    const want = runningMoments(column);
+    assert.ok(Math.abs(inner.obsRms.mean[d]! - want.mean) < 1e-9 && Math.abs(inner.obsRms.var[d]! - want.var) < 1e-9, `dimension ${d}: ${inner.obsRms.mean[d]}, ${inner.obsRms.var[d]} against ${want.mean}, ${want.var}`);
+  }
+  // Stable-Baselines3's VecNormalize over both rollouts (see the normalizeReward test above): each
+  // env's discounted return, zeroed at its episode ends; reset steps are no transitions.
+  const ret = new Array(n).fill(0);
+  const fed: number[] = [];
+  let ends = 0;
+  rollouts.collected.forEach((c, roll) => {
+    for (let k = 0; k < T * n; k++) {
+      if (!c.valid[k]) continue;
+      const i = k % n;
+      ret[i] = ret[i] * gamma + c.rewards[k]!;
+      fed.push(ret[i]);
+      const want = Math.max(-10, Math.min(10, c.rewards[k]! / Math.sqrt(runningMoments(fed).var + 1e-8)));
+      if (roll === 1) assert.ok(Math.abs(inner.rollout.rewards[k]! - want) <= 1e-5 * Math.abs(want) + 1e-7, `step ${Math.floor(k / n)} env ${i}: ${inner.rollout.rewards[k]} against ${want}`);
+      if (c.dones[k]) (ret[i] = 0), ends++;
+    }
+  });
+  assert.ok(ends >= 2 * n, `${ends} episode ends`);
   agent.dispose();
   rollouts.close();
 });
