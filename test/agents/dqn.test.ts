@@ -11,6 +11,8 @@ import { register } from '../../src/envs/registry.ts';
 import { assertGreedyPolicyActs, makeAgent, meanLast } from './harness.ts';
 import { assertGradsClose, autodiff, mlp, recordSteps } from './grad-check.ts';
 import type { Param } from '../../src/nn/mlp.ts';
+import { Rng } from '../../src/core/rng.ts';
+import { argmaxRows } from '../../src/nn/distributions.ts';
 
 await initBackend('wasm');
 
@@ -188,6 +190,122 @@ test("every default is CleanRL's dqn.py (Args) or says where it comes from; per-
     'CartPole-v1': { learningRate: 2.3e-3, batchSize: 64, bufferSize: 100_000, learningStarts: 1000, gamma: 0.99, targetNetworkFrequency: 10, trainFrequency: 256, gradientSteps: 128, explorationFraction: 0.16, endE: 0.04, hidden: [256, 256] },
     'Acrobot-v1': { learningRate: 6.3e-4, batchSize: 128, bufferSize: 50_000, learningStarts: 0, gamma: 0.99, targetNetworkFrequency: 250, trainFrequency: 4, gradientSteps: 4, explorationFraction: 0.12, endE: 0.1, hidden: [256, 256] },
   });
+});
+
+/** Spies on a DQN agent's internals: the sample count at each gradient step and target update, and each update's loss. */
+function spy(agent: unknown) {
+  const inner = agent as { globalStep: number; update(): { loss: number; meanQ: number }; targetNetwork: { copyFrom(o: unknown): void; polyakFrom(o: unknown, tau: number): void } };
+  const updates: { step: number; loss: number; meanQ: number }[] = [];
+  const copies: number[] = [];
+  const polyak: [number, number][] = [];
+  const update = inner.update.bind(inner);
+  inner.update = () => {
+    const r = update();
+    updates.push({ step: inner.globalStep, ...r });
+    return r;
+  };
+  const net = inner.targetNetwork;
+  const [copy, average] = [net.copyFrom.bind(net), net.polyakFrom.bind(net)];
+  net.copyFrom = (o) => (copies.push(inner.globalStep), copy(o));
+  net.polyakFrom = (o, tau) => (polyak.push([inner.globalStep, tau]), average(o, tau));
+  return { updates, copies, polyak };
+}
+
+test('the schedule: gradientSteps updates every trainFrequency samples once past learningStarts, the target every targetNetworkFrequency, ε linear, metrics with the mean loss of their updates', async () => {
+  // 2 envs: the count goes 2, 4, 6, …; learning starts once it is past 10 (12), and from there
+  // trainFrequency 4 and targetNetworkFrequency 6 are counted in samples (SB3's train_freq and
+  // target_update_interval with several envs; CleanRL's dqn.py has one env and the same spacing).
+  const cfg = { numEnvs: 2, learningStarts: 10, trainFrequency: 4, gradientSteps: 2, targetNetworkFrequency: 6, batchSize: 4, hidden: [4], startE: 1, endE: 0.1, explorationFraction: 1 };
+  for (const tau of [1, 0.5]) {
+    const h = makeAgent(dqn, 'TestCounterTerminal-v0', { ...cfg, tau }, 40);
+    const s = spy(h.agent);
+    await h.agent.train(20);
+    await h.agent.train(40);
+    assert.equal(s.updates.map((u) => u.step), [14, 14, 18, 18, 22, 22, 26, 26, 30, 30, 34, 34, 38, 38]);
+    if (tau === 1) assert.equal([s.copies, s.polyak], [[16, 22, 28, 34, 40], []]);
+    else assert.equal([s.copies, s.polyak], [[], [[16, 0.5], [22, 0.5], [28, 0.5], [34, 0.5], [40, 0.5]]]);
+    // One metrics line per train() call here (each ends before 1000 samples): ε of the last
+    // step's choice, made at 18 and 38 samples, 1 + (0.1 − 1)·t/40 (CleanRL's linear_schedule
+    // over exploration_fraction · total_timesteps); the losses are the means of that line's updates.
+    assert.equal(h.metrics.map((m) => m.step), [20, 40]);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const [first, second] = [s.updates.slice(0, 4), s.updates.slice(4)];
+    const want = [
+      { 'losses/td_loss': mean(first.map((u) => u.loss)), 'losses/q_values': mean(first.map((u) => u.meanQ)), 'charts/epsilon': 1 - (0.9 * 18) / 40 },
+      { 'losses/td_loss': mean(second.map((u) => u.loss)), 'losses/q_values': mean(second.map((u) => u.meanQ)), 'charts/epsilon': 1 - (0.9 * 38) / 40 },
+    ];
+    h.metrics.forEach((m, i) => {
+      for (const [k, v] of Object.entries(want[i]!)) assert.ok(Math.abs(m.values[k]! - v) < 1e-12, `${m.step} ${k}: ${m.values[k]} against ${v}`);
+      assert.ok(m.values['charts/SPS']! > 0);
+    });
+    h.close();
+  }
+  // A line every 1000 samples (4 envs reach it exactly), and at the end; before learning starts, no loss.
+  const long = makeAgent(dqn, 'TestCounterTerminal-v0', { ...cfg, numEnvs: 4, learningStarts: 1500 }, 2400);
+  await long.agent.train(2400);
+  assert.equal(long.metrics.map((m) => m.step), [1000, 2000, 2400]);
+  assert.ok(Number.isNaN(long.metrics[0]!.values['losses/td_loss']) && Number.isFinite(long.metrics[1]!.values['losses/td_loss']!));
+  long.close();
+});
+
+test('ε-greedy: ε = 0 takes the Q network\'s argmax in every env; ε = 1 never asks it', async () => {
+  for (const e of [0, 1]) {
+    const h = makeAgent(dqn, 'CartPole-v1', { numEnvs: 3, startE: e, endE: e, learningStarts: 1000, hidden: [8] }, 60, 5);
+    const q = (h.agent as unknown as { qNetwork: { forward(x: Float32Array, n: number): Float32Array } }).qNetwork;
+    const forward = q.forward.bind(q);
+    let asked = 0;
+    q.forward = (x, n) => (asked++, forward(x, n));
+    const env = h.env;
+    let obs = (h.agent as unknown as { obs: Float32Array }).obs.slice();
+    const step = env.step.bind(env);
+    let differs = 0;
+    env.step = (a) => {
+      const greedy = new Float32Array(3);
+      argmaxRows(forward(obs, 3), 3, 2, greedy);
+      if (e === 0) assert.equal(Array.from(a as Float32Array), Array.from(greedy));
+      else differs += (a as Float32Array).filter((x, i) => x !== greedy[i]).length;
+      const r = step(a);
+      obs = r.obs.slice();
+      return r;
+    };
+    await h.agent.train(60);
+    if (e === 0) assert.is(asked, 20, 'one batched call a step');
+    else assert.ok(asked === 0 && differs > 5, `asked ${asked}, ${differs} actions off the argmax`);
+    h.close();
+  }
+});
+
+test('the replay buffer: the real transitions of every env in step order, ring-wrapped; a sample is whole stored transitions', async () => {
+  // CartPole: 4 numbers an observation, so a row offset that forgets the width is caught.
+  const n = 2, cap = 23;
+  const h = makeAgent(dqn, 'CartPole-v1', { numEnvs: n, bufferSize: cap, learningStarts: 10_000, hidden: [4] }, 200, 8);
+  const env = h.env;
+  let obs = (h.agent as unknown as { obs: Float32Array }).obs.slice();
+  const pending = new Uint8Array(n);
+  const real: { obs: number[]; next: number[]; action: number; reward: number; terminated: number }[] = [];
+  const step = env.step.bind(env);
+  env.step = (a) => {
+    const r = step(a);
+    for (let i = 0; i < n; i++) {
+      if (!pending[i]) real.push({ obs: Array.from(obs.subarray(4 * i, 4 * i + 4)), next: Array.from(r.obs.subarray(4 * i, 4 * i + 4)), action: (a as Float32Array)[i]!, reward: r.rewards[i]!, terminated: r.terminated[i]! });
+      pending[i] = r.terminated[i]! || r.truncated[i]! ? 1 : 0;
+    }
+    obs = r.obs.slice();
+    return r;
+  };
+  await h.agent.train(200);
+  const rb = (h.agent as unknown as { rb: { pos: number; size: number; obs: Float32Array; nextObs: Float32Array; actions: Int32Array; rewards: Float32Array; terminated: Float32Array; sample(rng: Rng, b: number, out: unknown): void } }).rb;
+  assert.ok(real.length > cap && real.length < 200 && real.some((t) => t.terminated === 1), `${real.length} transitions`);
+  assert.equal([rb.size, rb.pos], [cap, real.length % cap]);
+  const entry = (k: number, from = rb) => ({ obs: Array.from(from.obs.subarray(4 * k, 4 * k + 4)), next: Array.from(from.nextObs.subarray(4 * k, 4 * k + 4)), action: from.actions[k]!, reward: from.rewards[k]!, terminated: from.terminated[k]! });
+  for (let m = real.length - cap; m < real.length; m++) assert.equal(entry(m % cap), real[m]!, `transition ${m} at ${m % cap}`);
+  // sample(): k = rng.int(size) for each row, in order.
+  const B = 9;
+  const out = { obs: new Float32Array(B * 4), nextObs: new Float32Array(B * 4), actions: new Int32Array(B), rewards: new Float32Array(B), terminated: new Float32Array(B) };
+  rb.sample(new Rng(77), B, out);
+  const draws = new Rng(77);
+  for (let j = 0; j < B; j++) assert.equal(entry(j, out as typeof rb), entry(draws.int(cap)), `row ${j}`);
+  h.close();
 });
 
 test.run();
