@@ -6,7 +6,7 @@ import { a2c, a2cSchema } from '../../src/agents/a2c.ts';
 import { counterValue } from './toy-envs.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { Mlp } from '../../src/nn/mlp.ts';
-import { assertGreedyPolicyActs, assertRestoreContinues, makeAgent, meanLast } from './harness.ts';
+import { assertGreedyPolicyActs, assertRestoreContinues, assertRolloutRows, makeAgent, meanLast } from './harness.ts';
 import { assertGradsClose, autodiff, categorical, gaussian, mlp, normalized, recordSteps } from './grad-check.ts';
 
 await initBackend('wasm');
@@ -60,6 +60,9 @@ const a2cCases = [
   { name: 'separate networks, discrete, normalized advantages, entropy', envId: 'TestCounterTerminal-v0', discrete: true, cfg: { shared: false, normAdv: true, entCoef: 0.05 } },
   { name: 'shared network, discrete, raw advantages', envId: 'TestCounterTerminal-v0', discrete: true, cfg: { shared: true, normAdv: false, entCoef: 0.02 } },
   { name: 'separate networks, Gaussian, normalized advantages, entropy', envId: 'TestReach-v0', discrete: false, cfg: { shared: false, normAdv: true, entCoef: 0.05 } },
+  // 3 observations and 2 actions a row: the row arithmetic of the rollout and the update.
+  { name: 'separate networks, Gaussian, 3 observations, 2 actions', envId: 'TestPlane-v0', discrete: false, obsDim: 3, actionDim: 2, cfg: { shared: false, normAdv: true, entCoef: 0.05 } },
+  { name: 'shared network, Gaussian, 3 observations, 2 actions', envId: 'TestPlane-v0', discrete: false, obsDim: 3, actionDim: 2, cfg: { shared: true, normAdv: false, entCoef: 0.02 } },
 ];
 for (const gc of a2cCases) {
   test(`each update is tf.grads of the A2C loss (${gc.name})`, async () => {
@@ -67,15 +70,15 @@ for (const gc of a2cCases) {
     const batch = 4 * 6;
     const h = makeAgent(a2c, gc.envId, cfg, 3 * batch, 2);
     const { steps, shapes } = recordSteps(h.agent);
-    const nActor = 4, obsDim = 1, k = gc.discrete ? 2 : 1;
+    const nActor = 4, obsDim = gc.obsDim ?? 1, actionDim = gc.actionDim ?? 1, k = gc.discrete ? 2 : actionDim;
     for (let u = 1; u <= 3; u++) {
       await h.agent.train(u * batch);
       assert.is(steps.length, u, 'one step per rollout');
       const r = (h.agent as unknown as { rollout: { obs: Float32Array; actions: Float32Array; returns: Float32Array; advantages: Float32Array; valid: Uint8Array } }).rollout;
       const ks = [...r.valid.keys()].filter((j) => r.valid[j]);
       const m = ks.length;
-      const obs = Float32Array.from(ks, (j) => r.obs[j]!);
-      const actions = Float32Array.from(ks, (j) => r.actions[j]!);
+      const obs = Float32Array.from(ks.flatMap((j) => Array.from(r.obs.subarray(j * obsDim, (j + 1) * obsDim))));
+      const actions = Float32Array.from(ks.flatMap((j) => Array.from(r.actions.subarray(j * actionDim, (j + 1) * actionDim))));
       const R = Float32Array.from(ks, (j) => r.returns[j]!);
       const raw = ks.map((j) => r.advantages[j]!);
       const adv = gc.cfg.normAdv ? normalized(raw) : raw;
@@ -218,6 +221,10 @@ test('checkpoint and restore: weights, optimizer, step and RNG; the restored age
   const { data, restored } = await assertRestoreContinues(a2c, 'TestReach-v0', { numEnvs: 2, numSteps: 4, hidden: [8] }, 40, 80);
   assert.equal([data.arrays, Object.keys(data.state).sort(), Object.keys(data.optimizers)], [[], ['globalStep', 'rng'], ['optimizer']]);
   restored.close();
+});
+
+test('the rollout storage on several dimensions: row t holds what the env returned before step t, and the actions it got, env by env', async () => {
+  await assertRolloutRows(a2c, { hidden: [8], initLogStd: -1 });
 });
 
 test.run();

@@ -2,6 +2,7 @@
 import * as assert from 'uvu/assert';
 import { Rng } from '../../src/core/rng.ts';
 import { SyncVectorEnv } from '../../src/envs/vector/sync-vector-env.ts';
+import './toy-envs.ts';
 import type { AgentDefinition, Agent, EpisodeReport, GreedyPolicy } from '../../src/agents/agent.ts';
 
 export function makeAgent(def: AgentDefinition, envId: string, config: Record<string, unknown>, totalSteps: number, seed = 0) {
@@ -81,4 +82,47 @@ export async function assertRestoreContinues(def: AgentDefinition, envId: string
   assert.equal(b.agent.checkpoint().weights, a.agent.checkpoint().weights, 'the same training after the restore');
   a.close();
   return { data, restored: b };
+}
+
+/**
+ * One rollout of an on-policy agent on TestPlane-v0 (3 observations and 2 actions a row, so an
+ * index that forgets a row's width lands in another env's row): row t of the storage holds what the
+ * env returned before step t and the actions it was given, env by env; each episode's 3rd step is
+ * followed by its reset step, no transition. `config` must keep actions inside ±3 (a small initial
+ * log std), so the env gets the stored actions unclipped.
+ */
+export async function assertRolloutRows(def: AgentDefinition, config: Record<string, unknown>): Promise<void> {
+  const n = 2, T = 7;
+  const hp = def.schema.parse({ numEnvs: n, numSteps: T, ...config });
+  const env = new SyncVectorEnv({ id: 'TestPlane-v0', numEnvs: n });
+  const returned: Float32Array[] = [];
+  const given: Float32Array[] = [];
+  const outcomes: { rewards: number[]; terminated: number[]; dones: number[] }[] = [];
+  const [reset, step] = [env.reset.bind(env), env.step.bind(env)];
+  env.reset = (o) => { const r = reset(o); returned.push(r.obs.slice()); return r; };
+  env.step = (a) => {
+    given.push(Float32Array.from(a as Float32Array));
+    const r = step(a);
+    returned.push(r.obs.slice());
+    outcomes.push({ rewards: Array.from(r.rewards), terminated: Array.from(r.terminated), dones: Array.from(r.terminated, (x, i) => (x || r.truncated[i] ? 1 : 0)) });
+    return r;
+  };
+  const agent = def.create({ env, rng: new Rng(3), totalSteps: n * T, report: { metrics() {}, episode() {} } }, hp);
+  agent.resetEnvs(5);
+  await agent.train(n * T);
+  const r = (agent as unknown as { rollout: { obs: Float32Array; nextObs: Float32Array; actions: Float32Array; rewards: Float32Array; terminated: Uint8Array; dones: Uint8Array; valid: Uint8Array } }).rollout;
+  assert.is(returned.length, T + 1);
+  const rows = (a: ArrayLike<number>, t: number) => Array.from(a).slice(t * n, (t + 1) * n);
+  for (let t = 0; t < T; t++) {
+    assert.equal(Array.from(r.obs.subarray(t * n * 3, (t + 1) * n * 3)), Array.from(returned[t]!), `observations of step ${t}`);
+    assert.equal(Array.from(r.actions.subarray(t * n * 2, (t + 1) * n * 2)), Array.from(given[t]!), `actions of step ${t}`);
+    assert.equal(rows(r.rewards, t), outcomes[t]!.rewards.map(Math.fround), `rewards of step ${t}`);
+    assert.equal([rows(r.terminated, t), rows(r.dones, t)], [outcomes[t]!.terminated, outcomes[t]!.dones], `episode ends of step ${t}`);
+  }
+  // TestPlane ends every episode at its 3rd step, by termination or truncation: both kinds here.
+  assert.ok(outcomes.some((o) => o.terminated.includes(1)) && outcomes.some((o) => o.dones.some((d, i) => d && !o.terminated[i])), 'terminations and truncations');
+  assert.equal(Array.from(r.nextObs), Array.from(returned[T]!));
+  assert.equal(Array.from(r.valid), [1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1]);
+  agent.dispose();
+  env.close();
 }

@@ -12,7 +12,7 @@ import { assignArray } from '../../src/nn/optim.ts';
 import { SyncVectorEnv } from '../../src/envs/vector/sync-vector-env.ts';
 import type { EpisodeReport } from '../../src/agents/agent.ts';
 import type { CollectedRollout, PolicyRollouts, RolloutRequest } from '../../src/agents/policy-rollouts.ts';
-import { assertGreedyPolicyActs, assertRestoreContinues, makeAgent, meanLast } from './harness.ts';
+import { assertGreedyPolicyActs, assertRestoreContinues, assertRolloutRows, makeAgent, meanLast } from './harness.ts';
 import { assertGradsClose, autodiff, categorical, gaussian, mlp, normalized, recordSteps, type RecordedStep } from './grad-check.ts';
 
 await initBackend('wasm');
@@ -489,30 +489,7 @@ function runningMoments(xs: number[]): { mean: number; var: number } {
 }
 
 test('the rollout storage on several dimensions: row t holds what the env returned before step t, and the actions it got, env by env', async () => {
-  // TestPlane-v0: 3 observations and 2 actions a row, so an index that forgets the width lands in another env's row.
-  const n = 2, T = 7;
-  const cfg = ppoSchema.parse({ numEnvs: n, numSteps: T, numMinibatches: 1, updateEpochs: 1, hidden: [8], initLogStd: -1 });
-  const env = new SyncVectorEnv({ id: 'TestPlane-v0', numEnvs: n });
-  const returned: Float32Array[] = [];
-  const given: Float32Array[] = [];
-  const [reset, step] = [env.reset.bind(env), env.step.bind(env)];
-  env.reset = (o) => { const r = reset(o); returned.push(r.obs.slice()); return r; };
-  env.step = (a) => { given.push(Float32Array.from(a as Float32Array)); const r = step(a); returned.push(r.obs.slice()); return r; };
-  const agent = ppo.create({ env, rng: new Rng(3), totalSteps: n * T, report: { metrics() {}, episode() {} } }, cfg);
-  agent.resetEnvs(5);
-  await agent.train(n * T);
-  const r = (agent as unknown as { rollout: { obs: Float32Array; nextObs: Float32Array; actions: Float32Array; valid: Uint8Array } }).rollout;
-  assert.is(returned.length, T + 1);
-  for (let t = 0; t < T; t++) {
-    assert.equal(Array.from(r.obs.subarray(t * n * 3, (t + 1) * n * 3)), Array.from(returned[t]!), `observations of step ${t}`);
-    // σ = e^−1 around means near 0: no action reaches the bounds ±3, so the env got the stored actions.
-    assert.equal(Array.from(r.actions.subarray(t * n * 2, (t + 1) * n * 2)), Array.from(given[t]!), `actions of step ${t}`);
-  }
-  assert.equal(Array.from(r.nextObs), Array.from(returned[T]!));
-  // Every episode ends at its 3rd step; the next step of that env is its reset, no transition.
-  assert.equal(Array.from(r.valid), [1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1]);
-  agent.dispose();
-  env.close();
+  await assertRolloutRows(ppo, { numMinibatches: 1, updateEpochs: 1, hidden: [8], initLogStd: -1 });
 });
 
 test('pipelined on several dimensions with both normalizers: the storage as collected, the observation normalizer over every raw observation, rewards normalized env by env in step order', async () => {
