@@ -33,7 +33,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { Rng } from '../core/rng.ts';
 import { requireArray, restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
-import { Mlp, type Param } from '../nn/mlp.ts';
+import { Mlp, trainableVariable, type Param } from '../nn/mlp.ts';
 import { Adam, assignArray, clipGradNorm, lossAndGrads } from '../nn/optim.ts';
 import { WindowSampler, type MotionDataset } from './dataset.ts';
 import { inverseFromLU } from './linalg.ts';
@@ -116,11 +116,11 @@ export class GlowFlow implements MotionPrior {
       const perm = Int32Array.from({ length: D }, (_, i) => i);
       ctx.rng.shuffle(perm);
       const step: FlowStep = {
-        actBias: tf.variable(tf.zeros([D]), true, `${name}/actnorm/bias`),
-        actLogScale: tf.variable(tf.zeros([D]), true, `${name}/actnorm/log_scale`),
-        lower: tf.variable(tf.zeros([D, D]), true, `${name}/invlinear/lower`),
-        upper: tf.variable(tf.zeros([D, D]), true, `${name}/invlinear/upper`),
-        logDiag: tf.variable(tf.zeros([D]), true, `${name}/invlinear/log_diag`),
+        actBias: trainableVariable(() => tf.zeros([D]), `${name}/actnorm/bias`),
+        actLogScale: trainableVariable(() => tf.zeros([D]), `${name}/actnorm/log_scale`),
+        lower: trainableVariable(() => tf.zeros([D, D]), `${name}/invlinear/lower`),
+        upper: trainableVariable(() => tf.zeros([D, D]), `${name}/invlinear/upper`),
+        logDiag: trainableVariable(() => tf.zeros([D]), `${name}/invlinear/log_diag`),
         sign: new Float32Array(D).fill(1),
         perm,
         coupling: new Mlp(`${name}/coupling`, { sizes: [W * this.Da + this.condSize, ...cfg.hidden, 2 * W * this.Db], activation: 'relu', outputGain: cfg.zeroInit ? 0 : 0.5 }, ctx.rng),

@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { Rng } from '../core/rng.ts';
 import { restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
-import { Mlp, type Param } from '../nn/mlp.ts';
+import { Mlp, trainableVariable, type Param } from '../nn/mlp.ts';
 import { Adam, clipGradNorm, lossAndGrads } from '../nn/optim.ts';
 import { WindowSampler, type MotionDataset } from './dataset.ts';
 import { mlpApply, oneHot } from './ops.ts';
@@ -72,7 +72,7 @@ export class MotionVae implements MotionPrior {
     const Z = cfg.latentSize;
     this.encoder = new Mlp('mvae/encoder', { sizes: [2 * D + this.condSize, ...cfg.hidden, 2 * Z], activation: 'relu', outputGain: 0.1 }, ctx.rng);
     this.decoder = new Mlp('mvae/decoder', { sizes: [Z + D + this.condSize, ...cfg.hidden, D], activation: 'relu' }, ctx.rng);
-    this.logStd = tf.variable(tf.zeros([D]), true, 'mvae/decoder/log_std');
+    this.logStd = trainableVariable(() => tf.zeros([D]), 'mvae/decoder/log_std');
     this.params = [...this.encoder.params, ...this.decoder.params, { name: 'mvae/decoder/log_std', variable: this.logStd }];
     this.optimizer = new Adam(this.params, { lr: cfg.learningRate });
   }

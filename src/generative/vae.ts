@@ -25,7 +25,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { Rng } from '../core/rng.ts';
 import { restoreWeights, weightsOf, type CheckpointData } from '../nn/checkpoint.ts';
-import { Mlp, type Param } from '../nn/mlp.ts';
+import { Mlp, trainableVariable, type Param } from '../nn/mlp.ts';
 import { Adam, clipGradNorm, lossAndGrads } from '../nn/optim.ts';
 import { WindowSampler, type MotionDataset } from './dataset.ts';
 import { dctBasis, matMul, mlpApply, oneHot } from './ops.ts';
@@ -79,7 +79,7 @@ export class WindowVae implements MotionPrior {
     this.decoderRows = cfg.dctCoefficients > 0 ? cfg.dctCoefficients : ctx.frames;
     this.basis = cfg.dctCoefficients > 0 ? tf.keep(tf.tensor2d(dctBasis(ctx.frames, cfg.dctCoefficients), [ctx.frames, cfg.dctCoefficients])) : null;
     this.decoder = new Mlp('vae/decoder', { sizes: [Z + this.condSize, ...cfg.hidden, this.decoderRows * ctx.featureSize], activation: 'relu' }, ctx.rng);
-    this.logStd = tf.variable(tf.zeros([this.dim]), true, 'vae/decoder/log_std');
+    this.logStd = trainableVariable(() => tf.zeros([this.dim]), 'vae/decoder/log_std');
     this.params = [...this.encoder.params, ...this.decoder.params, { name: 'vae/decoder/log_std', variable: this.logStd }];
     this.optimizer = new Adam(this.params, { lr: cfg.learningRate });
   }

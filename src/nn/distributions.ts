@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.ts';
-import type { Param } from './mlp.ts';
+import { trainableVariable, type Param } from './mlp.ts';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -186,7 +186,7 @@ export class GaussianHead implements PolicyHead {
     initLogStd = 0,
   ) {
     this.actionSize = outputSize;
-    this.params = [{ name: `${name}/log_std`, variable: tf.variable(tf.fill([outputSize], initLogStd), true) }];
+    this.params = [{ name: `${name}/log_std`, variable: trainableVariable(() => tf.fill([outputSize], initLogStd)) }];
   }
 
   // The log std is read once per call: it changes only at optimizer steps.

@@ -43,6 +43,20 @@ export interface MlpSpec {
 }
 
 /** A named parameter: the variable and the name it has in checkpoints. */
+/**
+ * A trainable variable with the values of `initial()`. tf.variable keeps its own reference to the
+ * data, so the initial tensor is disposed here: left alive it stays counted, one tensor per
+ * parameter of every network made, for the life of the process.
+ */
+export function trainableVariable(initial: () => tf.Tensor, name?: string): tf.Variable {
+  const values = initial();
+  try {
+    return tf.variable(values, true, name);
+  } finally {
+    values.dispose();
+  }
+}
+
 export interface Param {
   name: string;
   variable: tf.Variable;
@@ -76,8 +90,8 @@ export class Mlp {
       const wOutIn = orthogonal(rng, fanOut, fanIn, gain);
       const wInOut = new Float32Array(fanIn * fanOut);
       for (let o = 0; o < fanOut; o++) for (let k = 0; k < fanIn; k++) wInOut[k * fanOut + o] = wOutIn[o * fanIn + k]!;
-      const w = tf.variable(tf.tensor2d(wInOut, [fanIn, fanOut]), true);
-      const b = tf.variable(tf.zeros([fanOut]), true);
+      const w = trainableVariable(() => tf.tensor2d(wInOut, [fanIn, fanOut]));
+      const b = trainableVariable(() => tf.zeros([fanOut]));
       this.layers.push({ w, b, act: last ? 'linear' : spec.activation });
       this.params.push({ name: `${name}/dense_${i}/kernel`, variable: w }, { name: `${name}/dense_${i}/bias`, variable: b });
     }

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
+import { GaussianHead } from '../../src/nn/distributions.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { initBackend } from '../../src/nn/backend.ts';
 import { Mlp, type Activation } from '../../src/nn/mlp.ts';
@@ -94,6 +95,16 @@ test('no tensor leaks over many forward/backward passes', () => {
   net.releaseCache();
   assert.is(tf.memory().numTensors, before);
   net.dispose();
+});
+
+test('a network made and disposed leaves no tensor behind (its initial values included), nor does a Gaussian head', () => {
+  const before = tf.memory().numTensors;
+  const net = new Mlp('made', { sizes: [3, 8, 2], activation: 'relu' }, new Rng(2));
+  const head = new GaussianHead(2, 'made', -1);
+  assert.is(tf.memory().numTensors, before + 4 + 1, 'one tensor a parameter while they live');
+  net.dispose();
+  for (const p of head.params) p.variable.dispose();
+  assert.is(tf.memory().numTensors, before);
 });
 
 test('bad shapes are reported', () => {
