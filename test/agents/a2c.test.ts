@@ -224,7 +224,44 @@ test('checkpoint and restore: weights, optimizer, step and RNG; the restored age
 });
 
 test('the rollout storage on several dimensions: row t holds what the env returned before step t, and the actions it got, env by env', async () => {
-  await assertRolloutRows(a2c, { hidden: [8], initLogStd: -1 });
+  await assertRolloutRows(a2c, { hidden: [8], initLogStd: 1.5 });
+});
+
+test('a constant learning rate stays constant without annealLr (the default)', async () => {
+  const h = makeAgent(a2c, 'TestCounterTerminal-v0', { numEnvs: 2, numSteps: 2, hidden: [4], learningRate: 0.01 }, 2000, 4);
+  await h.agent.train(4 * 120);
+  assert.equal(h.metrics.map((m) => m.values['charts/learning_rate']), [0.01, 0.01]);
+  h.close();
+});
+
+test('act: deterministic gives the Gaussian mean, otherwise samples that vary; both clipped to the action space', async () => {
+  // log std 1: σ ≈ 2.7 against bounds ±3, so a good part of the samples is clipped.
+  const h = makeAgent(a2c, 'TestPlane-v0', { numEnvs: 2, hidden: [4], initLogStd: 1 }, 100, 6);
+  const obs = Float32Array.of(0.1, -0.2, 0, 0.3, 0.4, 0.5);
+  const mean = new Float32Array(4), again = new Float32Array(4);
+  h.agent.act(obs, 2, mean, true);
+  h.agent.act(obs, 2, again, true);
+  assert.equal(Array.from(again), Array.from(mean));
+  assert.ok(mean.every((a) => Math.abs(a) < 0.5), `the initial means are near 0 (output gain 0.01): ${mean}`);
+  const samples: number[] = [];
+  for (let k = 0; k < 10; k++) {
+    const out = new Float32Array(4);
+    h.agent.act(obs, 2, out, false);
+    samples.push(...out);
+  }
+  assert.ok(samples.every((a) => a >= -3 && a <= 3), 'clipped to ±3');
+  assert.ok(samples.filter((a) => Math.abs(a) === 3).length > 3 && new Set(samples).size > 10, `samples: ${samples.slice(0, 8)}`);
+  h.close();
+});
+
+test('dispose frees every tensor the agent made (it once left the initial value of every parameter)', async () => {
+  for (const shared of [false, true]) {
+    const before = tf.memory().numTensors;
+    const h = makeAgent(a2c, 'TestPlane-v0', { numEnvs: 2, numSteps: 3, hidden: [4], shared, optimizer: 'adam' }, 12, 1);
+    await h.agent.train(12);
+    h.close();
+    assert.is(tf.memory().numTensors, before, `shared ${shared}`);
+  }
 });
 
 test.run();

@@ -88,8 +88,8 @@ export async function assertRestoreContinues(def: AgentDefinition, envId: string
  * One rollout of an on-policy agent on TestPlane-v0 (3 observations and 2 actions a row, so an
  * index that forgets a row's width lands in another env's row): row t of the storage holds what the
  * env returned before step t and the actions it was given, env by env; each episode's 3rd step is
- * followed by its reset step, no transition. `config` must keep actions inside ±3 (a small initial
- * log std), so the env gets the stored actions unclipped.
+ * followed by its reset step, no transition. The stored action is the one sampled; the env gets it
+ * clipped to its bounds ±3 (`config` should give a wide initial noise, so some samples fall outside).
  */
 export async function assertRolloutRows(def: AgentDefinition, config: Record<string, unknown>): Promise<void> {
   const n = 2, T = 7;
@@ -115,7 +115,8 @@ export async function assertRolloutRows(def: AgentDefinition, config: Record<str
   const rows = (a: ArrayLike<number>, t: number) => Array.from(a).slice(t * n, (t + 1) * n);
   for (let t = 0; t < T; t++) {
     assert.equal(Array.from(r.obs.subarray(t * n * 3, (t + 1) * n * 3)), Array.from(returned[t]!), `observations of step ${t}`);
-    assert.equal(Array.from(r.actions.subarray(t * n * 2, (t + 1) * n * 2)), Array.from(given[t]!), `actions of step ${t}`);
+    const sampled = r.actions.subarray(t * n * 2, (t + 1) * n * 2);
+    assert.equal(Array.from(sampled, (a) => Math.min(3, Math.max(-3, a))), Array.from(given[t]!), `actions of step ${t}`);
     assert.equal(rows(r.rewards, t), outcomes[t]!.rewards.map(Math.fround), `rewards of step ${t}`);
     assert.equal([rows(r.terminated, t), rows(r.dones, t)], [outcomes[t]!.terminated, outcomes[t]!.dones], `episode ends of step ${t}`);
   }
@@ -123,6 +124,7 @@ export async function assertRolloutRows(def: AgentDefinition, config: Record<str
   assert.ok(outcomes.some((o) => o.terminated.includes(1)) && outcomes.some((o) => o.dones.some((d, i) => d && !o.terminated[i])), 'terminations and truncations');
   assert.equal(Array.from(r.nextObs), Array.from(returned[T]!));
   assert.equal(Array.from(r.valid), [1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1]);
+  assert.ok(r.actions.some((a) => Math.abs(a) > 3), 'some sampled actions lie outside the bounds (a wider initial noise is needed)');
   agent.dispose();
   env.close();
 }

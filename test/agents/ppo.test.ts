@@ -489,7 +489,7 @@ function runningMoments(xs: number[]): { mean: number; var: number } {
 }
 
 test('the rollout storage on several dimensions: row t holds what the env returned before step t, and the actions it got, env by env', async () => {
-  await assertRolloutRows(ppo, { numMinibatches: 1, updateEpochs: 1, hidden: [8], initLogStd: -1 });
+  await assertRolloutRows(ppo, { numMinibatches: 1, updateEpochs: 1, hidden: [8], initLogStd: 1.5 });
 });
 
 test('pipelined on several dimensions with both normalizers: the storage as collected, the observation normalizer over every raw observation, rewards normalized env by env in step order', async () => {
