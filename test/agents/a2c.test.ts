@@ -6,7 +6,7 @@ import { a2c, a2cSchema } from '../../src/agents/a2c.ts';
 import { counterValue } from './toy-envs.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { Mlp } from '../../src/nn/mlp.ts';
-import { assertGreedyPolicyActs, assertRestoreContinues, assertRolloutRows, makeAgent, meanLast } from './harness.ts';
+import { assertDisposeFrees, assertGreedyPolicyActs, assertRestoreContinues, assertRolloutRows, makeAgent, meanLast } from './harness.ts';
 import { assertGradsClose, autodiff, categorical, gaussian, mlp, normalized, recordSteps } from './grad-check.ts';
 
 await initBackend('wasm');
@@ -255,13 +255,7 @@ test('act: deterministic gives the Gaussian mean, otherwise samples that vary; b
 });
 
 test('dispose frees every tensor the agent made (it once left the initial value of every parameter)', async () => {
-  for (const shared of [false, true]) {
-    const before = tf.memory().numTensors;
-    const h = makeAgent(a2c, 'TestPlane-v0', { numEnvs: 2, numSteps: 3, hidden: [4], shared, optimizer: 'adam' }, 12, 1);
-    await h.agent.train(12);
-    h.close();
-    assert.is(tf.memory().numTensors, before, `shared ${shared}`);
-  }
+  for (const shared of [false, true]) await assertDisposeFrees(a2c, 'TestPlane-v0', { numEnvs: 2, numSteps: 3, hidden: [4], shared, optimizer: 'adam' });
 });
 
 test.run();

@@ -8,7 +8,7 @@ import { counterValue } from './toy-envs.ts';
 import { UsageError } from '../../src/core/errors.ts';
 import type { Env, StepResult } from '../../src/envs/env.ts';
 import { register } from '../../src/envs/registry.ts';
-import { assertGreedyPolicyActs, makeAgent, meanLast } from './harness.ts';
+import { assertDisposeFrees, assertGreedyPolicyActs, makeAgent, meanLast } from './harness.ts';
 import { assertGradsClose, autodiff, mlp, recordSteps } from './grad-check.ts';
 import type { Param } from '../../src/nn/mlp.ts';
 import { Rng } from '../../src/core/rng.ts';
@@ -306,6 +306,10 @@ test('the replay buffer: the real transitions of every env in step order, ring-w
   const draws = new Rng(77);
   for (let j = 0; j < B; j++) assert.equal(entry(j, out as typeof rb), entry(draws.int(cap)), `row ${j}`);
   h.close();
+});
+
+test('dispose frees every tensor the agent made, both networks', async () => {
+  await assertDisposeFrees(dqn, 'CartPole-v1', { numEnvs: 2, learningStarts: 4, trainFrequency: 2, batchSize: 4, hidden: [4], bufferSize: 50 }, 20);
 });
 
 test.run();

@@ -1,5 +1,6 @@
 /** Builds an agent on a registered env for a test, without a run folder. */
 import * as assert from 'uvu/assert';
+import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/core/rng.ts';
 import { SyncVectorEnv } from '../../src/envs/vector/sync-vector-env.ts';
 import './toy-envs.ts';
@@ -127,4 +128,13 @@ export async function assertRolloutRows(def: AgentDefinition, config: Record<str
   assert.ok(r.actions.some((a) => Math.abs(a) > 3), 'some sampled actions lie outside the bounds (a wider initial noise is needed)');
   agent.dispose();
   env.close();
+}
+
+/** An agent made, trained a few steps and disposed leaves tf.memory()'s tensor count where it was. */
+export async function assertDisposeFrees(def: AgentDefinition, envId: string, config: Record<string, unknown>, steps = 12): Promise<void> {
+  const before = tf.memory().numTensors;
+  const h = makeAgent(def, envId, config, steps, 1);
+  await h.agent.train(steps);
+  h.close();
+  assert.is(tf.memory().numTensors, before, `${def.name} on ${envId} with ${JSON.stringify(config)}: tensors left after dispose`);
 }

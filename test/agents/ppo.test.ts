@@ -12,7 +12,7 @@ import { assignArray } from '../../src/nn/optim.ts';
 import { SyncVectorEnv } from '../../src/envs/vector/sync-vector-env.ts';
 import type { EpisodeReport } from '../../src/agents/agent.ts';
 import type { CollectedRollout, PolicyRollouts, RolloutRequest } from '../../src/agents/policy-rollouts.ts';
-import { assertGreedyPolicyActs, assertRestoreContinues, assertRolloutRows, makeAgent, meanLast } from './harness.ts';
+import { assertDisposeFrees, assertGreedyPolicyActs, assertRestoreContinues, assertRolloutRows, makeAgent, meanLast } from './harness.ts';
 import { assertGradsClose, autodiff, categorical, gaussian, mlp, normalized, recordSteps, type RecordedStep } from './grad-check.ts';
 
 await initBackend('wasm');
@@ -531,6 +531,11 @@ test('pipelined on several dimensions with both normalizers: the storage as coll
   assert.ok(ends >= 2 * n, `${ends} episode ends`);
   agent.dispose();
   rollouts.close();
+});
+
+test('dispose frees every tensor the agent made, with either head', async () => {
+  await assertDisposeFrees(ppo, 'TestPlane-v0', { numEnvs: 2, numSteps: 3, numMinibatches: 1, hidden: [4] });
+  await assertDisposeFrees(ppo, 'TestCounterTerminal-v0', { numEnvs: 2, numSteps: 3, numMinibatches: 1, hidden: [4] });
 });
 
 test.run();
