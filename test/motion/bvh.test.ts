@@ -274,4 +274,129 @@ test('a stack of 1e308 offsets reads (each is finite) but its forward kinematics
   assert.is(new Kinematics(parseBvh(chain(3))).atFrame(0).firstNonFinite(), -1);
 });
 
+// ---------------------------------------------------------------- exact messages and the writer
+
+/** A two-joint file (a root with 6 channels, a knee with one, an End Site), two frames. */
+const SMALL = `HIERARCHY
+ROOT hips
+{
+  OFFSET 0 1 0
+  CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation
+  JOINT knee
+  {
+    OFFSET 0 -0.5 0
+    CHANNELS 1 Zrotation
+    End Site
+    {
+      OFFSET 0 -0.5 0
+    }
+  }
+}
+MOTION
+Frames: 2
+Frame Time: 0.5
+0 0 0 0 0 0 10
+1 2 3 0 0 0 20
+`;
+
+/** The whole message parseBvh throws for `text`, as a user reads it. */
+function messageOf(text: string, file = 'small.bvh'): string {
+  try {
+    parseBvh(text, {}, file);
+  } catch (e) {
+    assert.instance(e, FileFormatError);
+    return (e as Error).message;
+  }
+  throw new Error('parsed without an error');
+}
+
+test('malformed files: the whole message, file, line and problem', () => {
+  const cases: [string, string][] = [
+    [SMALL.replace('ROOT hips', 'ROOT'), 'small.bvh: line 2: ROOT without a name'],
+    [SMALL.replace('JOINT knee', 'JOINT {'), "small.bvh: line 6: JOINT without a name"],
+    [SMALL.replace('CHANNELS 1 Zrotation', 'CHANNELS 1'), 'small.bvh: line 9: CHANNELS declares 1 channel but lists 0 (none)'],
+    [SMALL.replace('CHANNELS 1 Zrotation', 'CHANNELS 2 Zrotation'), 'small.bvh: line 9: CHANNELS declares 2 channels but lists 1 (Zrotation)'],
+    [SMALL.replace('CHANNELS 1 Zrotation', 'CHANNELS'), "small.bvh: line 9: CHANNELS count '' is not a whole number"],
+    [SMALL.replace('CHANNELS 1 Zrotation', 'CHANNELS -1'), "small.bvh: line 9: CHANNELS count '-1' is not a whole number"],
+    [SMALL.replace('CHANNELS 1 Zrotation', 'CHANNELS 1 Wrotation'), "small.bvh: line 9: unknown channel 'Wrotation' (expected Xposition, Yposition, Zposition, Xrotation, Yrotation, Zrotation)"],
+    [SMALL.replace('CHANNELS 1 Zrotation', 'CHANNELS 2 Zrotation Zrotation'), "small.bvh: line 9: a channel is listed twice in 'Zrotation Zrotation'"],
+    [SMALL.replace('End Site', 'End Sight'), "small.bvh: line 10: expected 'Site' after 'End', found 'Sight'"],
+    [SMALL.replace('  OFFSET 0 1 0', '  OFFSET 0 1 nan'), "small.bvh: line 4: OFFSET Z: 'nan' is not a number"],
+    [SMALL.replace('MOTION', 'MOTION now'), "small.bvh: line 16: unexpected text after 'MOTION'"],
+    [SMALL.replace('Frames: 2', 'Frame: 2'), "small.bvh: line 17: expected 'Frames: <count>', found 'Frame:'"],
+    [SMALL.slice(0, SMALL.indexOf('Frames:')), "small.bvh: line 18 (end of file): expected 'Frames: <count>', found end of file"],
+    [SMALL.replace('Frames: 2', 'Frames: 2 3'), "small.bvh: line 17: Frames: '2 3' is not a positive whole number"],
+    [SMALL.replace('Frames: 2', 'Frames: 1.5'), "small.bvh: line 17: Frames: '1.5' is not a positive whole number"],
+    [SMALL.replace('Frame Time: 0.5', 'Frame Tim: 0.5'), "small.bvh: line 18: expected 'Frame Time: <seconds>', found 'Frame Tim:'"],
+    [SMALL.replace('Frame Time: 0.5', 'Time: 0.5'), "small.bvh: line 18: expected 'Frame Time: <seconds>', found 'Time: 0.5'"],
+    [SMALL.replace('Frame Time: 0.5', 'Frame Time:'), "small.bvh: line 18: Frame Time: '' is not a number"],
+    [SMALL.replace('Frame Time: 0.5', 'Frame Time: 0.5 1'), "small.bvh: line 18: Frame Time must be one positive number, found '0.5 1'"],
+    [SMALL.replace('Frame Time: 0.5', 'Frame Time: -0.5'), "small.bvh: line 18: Frame Time must be one positive number, found '-0.5'"],
+    [SMALL.replace('Frames: 2', 'Frames: 3'), "small.bvh: line 22 (end of file): 'Frames: 3' declared but only 2 frame lines follow"],
+    [SMALL.replace('Frames: 2', 'Frames: 2').replace('1 2 3 0 0 0 20\n', ''), "small.bvh: line 21 (end of file): 'Frames: 2' declared but only 1 frame line follow"],
+    [SMALL.replace('1 2 3 0 0 0 20', '1 2 3 0 0 0'), 'small.bvh: line 20: frame 1 has 6 values, expected 7 (the channels of 2 joints)'],
+    [SMALL.replace('1 2 3 0 0 0 20', '1 2 3 0 0 0 1e999'), "small.bvh: line 20: frame 1 value 7 '1e999' is not a number"],
+    [SMALL.replace('ROOT hips', 'ROOT ' + 'h'.repeat(100)).replace('  JOINT knee', '  JOINT ' + 'h'.repeat(100)), // A run of more than 60 characters without a space is cut to its first 40 (the quote included).
+    `small.bvh: line 6: joint name '${'h'.repeat(39)}… (102 characters) is used twice`],
+  ];
+  for (const [text, want] of cases) assert.is(messageOf(text), want);
+  // A message quoting a whole long line is cut to 500 characters.
+  const long = messageOf(SMALL.replace('CHANNELS 1 Zrotation', `CHANNELS 300 ${Array.from({ length: 100 }, () => 'Zrotation').join(' ')}`));
+  assert.is(long.length, 'small.bvh: line 9: '.length + 500);
+  assert.ok(long.startsWith('small.bvh: line 9: CHANNELS declares 300 channels but lists 100 (Zrotation Zrotation') && long.endsWith('...'), long);
+});
+
+test('names: an End Site is <joint>_end, a second one _end2; the clip is named after its file, loops only when asked', () => {
+  const twoEnds = SMALL.replace('    End Site', '    End Site\n    {\n      OFFSET 1 0 0\n    }\n    End Site');
+  const c = parseBvh(twoEnds, {}, 'dir/two-ends.BVH');
+  assert.equal(c.skeleton.joints.map((j) => j.name), ['hips', 'knee', 'knee_end', 'knee_end2']);
+  assert.is(c.name, 'dir/two-ends.BVH');
+  assert.is(c.loop, 'none');
+  assert.is(parseBvh(SMALL, { name: 'walk', loop: 'wrap' }).loop, 'wrap');
+  assert.is(parseBvh(SMALL).name, 'bvh');
+  // Joint types from the channels: the knee's single Zrotation is revolute, one Xrotation spherical.
+  assert.equal(c.skeleton.joints.map((j) => j.type), ['root', 'revolute', 'fixed', 'fixed']);
+  assert.equal(parseBvh(SMALL.replace('CHANNELS 1 Zrotation', 'CHANNELS 1 Xrotation')).skeleton.joints.map((j) => j.type), ['root', 'spherical', 'fixed']);
+});
+
+test('formatBvh writes the exact text: tabs by depth, End Sites without channels, six decimals, the frame time', () => {
+  assert.is(formatBvh(parseBvh(SMALL)), [
+    'HIERARCHY', 'ROOT hips', '{', '\tOFFSET 0.000000 1.000000 0.000000', '\tCHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation',
+    '\tJOINT knee', '\t{', '\t\tOFFSET 0.000000 -0.500000 0.000000', '\t\tCHANNELS 1 Zrotation', '\t\tEnd Site', '\t\t{', '\t\t\tOFFSET 0.000000 -0.500000 0.000000', '\t\t}', '\t}', '}',
+    'MOTION', 'Frames: 2', 'Frame Time: 0.5',
+    '0.000000 0.000000 0.000000 0.000000 0.000000 0.000000 10.000000', '1.000000 2.000000 3.000000 0.000000 0.000000 0.000000 20.000000', '',
+  ].join('\n'));
+  // scale multiplies every length written: offsets and the root's position channels, not angles.
+  const scaled = formatBvh(parseBvh(SMALL), { scale: 2 }).split('\n');
+  assert.is(scaled[3], '\tOFFSET 0.000000 2.000000 0.000000');
+  assert.is(scaled[19], '2.000000 4.000000 6.000000 0.000000 0.000000 0.000000 20.000000');
+  // One frame: the frame time of 30 fps.
+  assert.is(formatBvh(parseBvh(SMALL.replace('Frames: 2', 'Frames: 1').replace('1 2 3 0 0 0 20\n', ''))).split('\n')[17], 'Frame Time: 0.03333333333');
+});
+
+test("a revolute joint's angle is written in (−180°, 180°]; two rotation channels round-trip past ±90° on the second axis", () => {
+  for (const [deg, want] of [[170, '170.000000'], [180, '180.000000'], [190, '-170.000000'], [-185, '175.000000'], [-179, '-179.000000'], [540, '180.000000']] as const) {
+    const line = formatBvh(parseBvh(SMALL.replace('1 2 3 0 0 0 20', `1 2 3 0 0 0 ${deg}`))).split('\n')[19]!;
+    assert.is(line.split(' ')[6], want, `${deg}°`);
+  }
+  // Two channels: Tait–Bryan angles give the second in [−90°, 90°]; 120° comes back through the other solution.
+  const pairs = ['Xrotation Yrotation', 'Yrotation Xrotation', 'Xrotation Zrotation', 'Zrotation Xrotation', 'Yrotation Zrotation', 'Zrotation Yrotation'];
+  for (const channels of pairs) for (const [a, b] of [[30, 120], [-40, -110], [150, 100], [20, 45]] as const) {
+    const text = SMALL.replace('CHANNELS 1 Zrotation', `CHANNELS 2 ${channels}`).replace('0 0 0 0 0 0 10', `0 0 0 0 0 0 ${a} ${b}`).replace('1 2 3 0 0 0 20', `1 2 3 0 0 0 ${b} ${a}`);
+    const written = formatBvh(parseBvh(text)).split('\n');
+    assert.equal(written[18]!.split(' ').slice(6).map(Number), [a, b], `${channels} (${a}°, ${b}°)`);
+    assert.equal(written[19]!.split(' ').slice(6).map(Number), [b, a], `${channels} (${b}°, ${a}°)`);
+  }
+});
+
+test('position channels of a non-root joint: every frame read and written back', () => {
+  const text = SMALL.replace('CHANNELS 1 Zrotation', 'CHANNELS 4 Xposition Yposition Zposition Zrotation').replace('0 0 0 0 0 0 10', '0 0 0 0 0 0 0.1 0.2 0.3 10').replace('1 2 3 0 0 0 20', '1 2 3 0 0 0 0.4 0.5 0.6 20').replace('Frames: 2', 'Frames: 3') + '2 2 2 0 0 0 0.7 0.8 0.9 30\n';
+  const c = parseBvh(text, { scale: 10 });
+  // 3 frames × 3 joints × xyz; the knee is joint 1.
+  const knee = [0, 1, 2].map((f) => Array.from(c.jointTranslations!.subarray(3 * (3 * f + 1), 3 * (3 * f + 1) + 3)).map((v) => +v.toFixed(9)));
+  assert.equal(knee, [[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+  const rows = formatBvh(c, { scale: 0.1 }).split('\n').slice(18, 21);
+  assert.equal(rows.map((r) => r.split(' ').slice(6, 9).map(Number)), [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6], [0.7, 0.8, 0.9]]);
+});
+
 test.run();
