@@ -12,6 +12,7 @@ import { assertDisposeFrees, assertGreedyPolicyActs, makeAgent, meanLast } from 
 import { assertGradsClose, autodiff, mlp, recordSteps } from './grad-check.ts';
 import type { Param } from '../../src/nn/mlp.ts';
 import { Rng } from '../../src/core/rng.ts';
+import { SyncVectorEnv } from '../../src/envs/vector/sync-vector-env.ts';
 import { argmaxRows } from '../../src/nn/distributions.ts';
 
 await initBackend('wasm');
@@ -111,13 +112,14 @@ test('bufferSize is bounded before allocating: 2^28 numbers, the field and the l
 // Q network's first weights: the parameters of the first recorded step.
 // Small steps keep |Q(s, a) − y| on both sides of 1 for Huber; large ones make the online net and
 // the target net disagree on a' for double DQN.
-for (const [loss, doubleDqn, lr] of [['huber', true, 1e-3], ['mse', true, 0.05], ['huber', false, 1e-3]] as const) {
+for (const [loss, doubleDqn, lr] of [['huber', true, 1e-3], ['mse', true, 0.05], ['huber', false, 1e-3], ['mse', false, 0.05]] as const) {
   test(`the last gradient step is tf.grads of SB3's TD loss (${loss}, ${doubleDqn ? 'double DQN' : 'max of the target net'})`, async () => {
     const gamma = 0.95;
     const cfg = { learningRate: lr, learningStarts: 16, trainFrequency: 1, batchSize: 24, targetNetworkFrequency: 1_000_000, gamma, maxGradNorm: 1e9, hidden: [8], loss, doubleDqn };
-    const h = makeAgent(dqn, 'TestCounterTerminal-v0', cfg, 60, 4);
+    const h = makeAgent(dqn, 'TestCounterTerminal-v0', cfg, 60, 1);
     const q = (h.agent as unknown as { qNetwork: { params: Param[] } }).qNetwork;
     const { steps, shapes } = recordSteps(h.agent, q.params);
+    const reported = spy(h.agent).updates;
     await h.agent.train(60);
     assert.ok(steps.length >= 10, `${steps.length} gradient steps`);
     const b = (h.agent as unknown as { batch: { obs: Float32Array; nextObs: Float32Array; actions: Int32Array; rewards: Float32Array; terminated: Float32Array } }).batch;
@@ -126,14 +128,16 @@ for (const [loss, doubleDqn, lr] of [['huber', true, 1e-3], ['mse', true, 0.05],
     const last = steps.at(-1)!;
     const target = steps[0]!.params.map((p, i) => tf.tensor(p, shapes[i]));
     const diffs: number[] = [];
+    const qsas: number[] = [];
     // The next action: a constant of the loss, chosen by the online net of that step (double DQN)
     // or by the target net.
     const online = last.params.map((p, i) => tf.tensor(p, shapes[i]));
     const aNext = tf.argMax(mlp(tf.tensor2d(b.nextObs, [B, 1]), doubleDqn ? online : target, 'relu'), 1);
     if (lr > 0.01) {
-      const byTarget = tf.argMax(mlp(tf.tensor2d(b.nextObs, [B, 1]), target, 'relu'), 1);
-      assert.ok(tf.notEqual(aNext, byTarget).any().dataSync()[0], 'the online and target nets choose differently somewhere');
-      byTarget.dispose();
+      // Large steps: the two nets choose differently somewhere, so choosing with the wrong one shows.
+      const [byOnline, byTarget] = [online, target].map((ps) => tf.argMax(mlp(tf.tensor2d(b.nextObs, [B, 1]), ps, 'relu'), 1));
+      assert.ok(tf.notEqual(byOnline!, byTarget!).any().dataSync()[0], 'the online and target nets choose differently somewhere');
+      tf.dispose([byOnline!, byTarget!]);
     }
     const want = autodiff(last, shapes, (ps) => {
       const qNext = mlp(tf.tensor2d(b.nextObs, [B, 1]), target, 'relu');
@@ -141,6 +145,7 @@ for (const [loss, doubleDqn, lr] of [['huber', true, 1e-3], ['mse', true, 0.05],
       const qsa = tf.sum(tf.mul(mlp(tf.tensor2d(b.obs, [B, 1]), ps, 'relu'), tf.oneHot(tf.tensor1d(b.actions, 'int32'), k)), 1);
       const d = tf.sub(qsa, y);
       diffs.push(...d.dataSync());
+      qsas.push(...qsa.dataSync());
       const ad = tf.abs(d);
       // smooth_l1 with β = 1: ½d² where |d| < 1, |d| − ½ elsewhere; with c = min(|d|, 1) that is ½c² + |d| − c.
       const c = tf.minimum(ad, 1);
@@ -149,6 +154,12 @@ for (const [loss, doubleDqn, lr] of [['huber', true, 1e-3], ['mse', true, 0.05],
     });
     tf.dispose([...target, ...online, aNext]);
     if (loss === 'huber') assert.ok(diffs.some((d) => Math.abs(d) > 1) && diffs.some((d) => Math.abs(d) < 1), `both Huber branches: ${diffs.map((d) => d.toFixed(2))}`);
+    // The update reports that loss and the mean of Q(s, a), before its step.
+    const per = diffs.map((d) => (loss === 'huber' ? (Math.abs(d) <= 1 ? 0.5 * d * d : Math.abs(d) - 0.5) : d * d));
+    const last_ = reported.at(-1)!;
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    assert.ok(Math.abs(last_.loss - mean(per)) < 1e-5 * (1 + mean(per)), `loss ${last_.loss} against ${mean(per)}`);
+    assert.ok(Math.abs(last_.meanQ - mean(qsas)) < 1e-5 * (1 + Math.abs(mean(qsas))), `mean Q ${last_.meanQ} against ${mean(qsas)}`);
     assertGradsClose(last.grads, want, `${loss}, lr ${lr}`);
     h.close();
   });
@@ -248,28 +259,32 @@ test('the schedule: gradientSteps updates every trainFrequency samples once past
   long.close();
 });
 
-test('ε-greedy: ε = 0 takes the Q network\'s argmax in every env; ε = 1 never asks it', async () => {
-  for (const e of [0, 1]) {
-    const h = makeAgent(dqn, 'CartPole-v1', { numEnvs: 3, startE: e, endE: e, learningStarts: 1000, hidden: [8] }, 60, 5);
+test('ε-greedy: ε = 0 takes the Q network\'s argmax in every env; ε = 0.5 keeps its random actions; ε = 1 never asks it', async () => {
+  for (const e of [0, 0.5, 1]) {
+    const n = e === 0.5 ? 16 : 3;
+    const h = makeAgent(dqn, 'CartPole-v1', { numEnvs: n, startE: e, endE: e, learningStarts: 1000, hidden: [8] }, 20 * n, 5);
     const q = (h.agent as unknown as { qNetwork: { forward(x: Float32Array, n: number): Float32Array } }).qNetwork;
     const forward = q.forward.bind(q);
     let asked = 0;
-    q.forward = (x, n) => (asked++, forward(x, n));
+    q.forward = (x, m) => (asked++, forward(x, m));
     const env = h.env;
     let obs = (h.agent as unknown as { obs: Float32Array }).obs.slice();
     const step = env.step.bind(env);
     let differs = 0;
     env.step = (a) => {
-      const greedy = new Float32Array(3);
-      argmaxRows(forward(obs, 3), 3, 2, greedy);
+      const greedy = new Float32Array(n);
+      argmaxRows(forward(obs, n), n, 2, greedy);
       if (e === 0) assert.equal(Array.from(a as Float32Array), Array.from(greedy));
       else differs += (a as Float32Array).filter((x, i) => x !== greedy[i]).length;
       const r = step(a);
       obs = r.obs.slice();
       return r;
     };
-    await h.agent.train(60);
+    await h.agent.train(20 * n);
     if (e === 0) assert.is(asked, 20, 'one batched call a step');
+    // ε = 0.5 with 2 actions: a quarter of the 320 actions are off the argmax (40 to 120 at 1e-6),
+    // the explored ones that drew the other action; none if explored actions were overwritten.
+    else if (e === 0.5) assert.ok(asked === 20 && differs >= 40 && differs <= 120, `asked ${asked}, ${differs} actions off the argmax`);
     else assert.ok(asked === 0 && differs > 5, `asked ${asked}, ${differs} actions off the argmax`);
     h.close();
   }
@@ -310,6 +325,65 @@ test('the replay buffer: the real transitions of every env in step order, ring-w
 
 test('dispose frees every tensor the agent made, both networks', async () => {
   await assertDisposeFrees(dqn, 'CartPole-v1', { numEnvs: 2, learningStarts: 4, trainFrequency: 2, batchSize: 4, hidden: [4], bufferSize: 50 }, 20);
+});
+
+test('act: deterministic is the argmax; otherwise ε = endE of random actions, none at endE 0, all at endE 1', async () => {
+  const obs = new Float32Array(64 * 4);
+  for (let k = 0; k < obs.length; k++) obs[k] = Math.sin(k) * 0.3;
+  for (const endE of [0, 1]) {
+    const h = makeAgent(dqn, 'CartPole-v1', { numEnvs: 1, hidden: [8], endE }, 100, 3);
+    const greedy = new Float32Array(64), det = new Float32Array(64), noisy = new Float32Array(64);
+    argmaxRows((h.agent as unknown as { qNetwork: { forward(x: Float32Array, n: number): Float32Array } }).qNetwork.forward(obs, 64), 64, 2, greedy);
+    h.agent.act(obs, 64, det, true);
+    h.agent.act(obs, 64, noisy, false);
+    assert.equal(Array.from(det), Array.from(greedy), `deterministic, endE ${endE}`);
+    const off = noisy.filter((a, i) => a !== greedy[i]).length;
+    // endE 1: each action uniform over 2, so about half differ from the argmax (64 draws: 12 to 52 at 1e-6).
+    if (endE === 0) assert.is(off, 0);
+    else assert.ok(off >= 12 && off <= 52 && noisy.every((a) => a === 0 || a === 1), `${off} of 64 off the argmax`);
+    h.close();
+  }
+});
+
+test('resetEnvs(seed) resets the envs with that seed', async () => {
+  const h = makeAgent(dqn, 'CartPole-v1', { numEnvs: 2, hidden: [4] }, 10, 1);
+  const seeds: unknown[] = [];
+  const reset = h.env.reset.bind(h.env);
+  h.env.reset = (o) => (seeds.push(o?.seed), reset(o));
+  h.agent.resetEnvs(1234);
+  assert.equal(seeds, [1234]);
+  assert.equal(Array.from((h.agent as unknown as { obs: Float32Array }).obs), Array.from(new SyncVectorEnv({ id: 'CartPole-v1', numEnvs: 2 }).reset({ seed: 1234 }).obs));
+  h.close();
+});
+
+test('checkpoint of a 4-number observation: named networks, the replay rows, the counters; restore refuses a replay that does not fit', async () => {
+  const cfg = { numEnvs: 2, bufferSize: 40, learningStarts: 20, trainFrequency: 4, batchSize: 8, hidden: [4] };
+  const a = makeAgent(dqn, 'CartPole-v1', cfg, 60, 2);
+  const s = spy(a.agent);
+  await a.agent.train(60);
+  const data = a.agent.checkpoint();
+  assert.equal(data.weights.map((w) => w.name), ['q/dense_0/kernel', 'q/dense_0/bias', 'q/dense_1/kernel', 'q/dense_1/bias', 'q_target/dense_0/kernel', 'q_target/dense_0/bias', 'q_target/dense_1/kernel', 'q_target/dense_1/bias']);
+  const rb = (a.agent as unknown as { rb: { size: number; obs: Float32Array; nextObs: Float32Array; actions: Int32Array; rewards: Float32Array; terminated: Float32Array } }).rb;
+  const used = rb.size;
+  assert.ok(used > 20 && used <= 40, `${used} transitions`);
+  const arr = (name: string) => data.arrays.find((x) => x.name === name)!;
+  assert.equal(arr('replay/obs').shape, [used, 4]);
+  assert.equal(arr('replay/next_obs').shape, [used, 4]);
+  for (const n of ['replay/actions', 'replay/rewards', 'replay/terminated']) assert.equal(arr(n).shape, [used], n);
+  assert.equal(Array.from(arr('replay/obs').data), Array.from(rb.obs.subarray(0, used * 4)));
+  assert.equal(Array.from(arr('replay/next_obs').data), Array.from(rb.nextObs.subarray(0, used * 4)));
+  assert.is((data.state as { updates: number }).updates, s.updates.length);
+  const b = makeAgent(dqn, 'CartPole-v1', cfg, 60, 7);
+  b.agent.restore(data, 'test');
+  const rb2 = (b.agent as unknown as { rb: typeof rb }).rb;
+  assert.equal([Array.from(rb2.obs), Array.from(rb2.nextObs), Array.from(rb2.actions), Array.from(rb2.rewards), Array.from(rb2.terminated)], [Array.from(rb.obs), Array.from(rb.nextObs), Array.from(rb.actions), Array.from(rb.rewards), Array.from(rb.terminated)]);
+  for (const [replay, shown] of [[{ pos: 0, size: 41 }, '41'], [{ pos: 0, size: -1 }, '-1'], [undefined, 'undefined']] as const) {
+    const c = makeAgent(dqn, 'CartPole-v1', cfg, 60, 7);
+    assert.throws(() => c.agent.restore({ ...data, state: { ...data.state, replay } }, 'ckpt/state.json'), (e: unknown) => (e as Error).message === `ckpt/state.json: replay size ${shown} does not fit bufferSize 40`);
+    c.close();
+  }
+  a.close();
+  b.close();
 });
 
 test.run();
