@@ -50,7 +50,11 @@ clusterTest('4 runs over 2 workers, one SIGKILLed after storing a checkpoint: al
   const spec = join(tmp, 'sweep.yaml');
   writeFileSync(spec, ['name: kill', 'env: CartPole-v1', 'agent: ppo', 'steps: 2048', 'checkpointEvery: 256', 'seeds: [0, 1]', 'grid:', '  learningRate: [0.001, 0.0003]', 'set:', '  numEnvs: 4', '  numSteps: 32', ''].join('\n'));
   const cluster = ['--cluster', nats.url];
-  const submit = gymnast(['sweep', spec, ...cluster, '--ack-wait-s', '2', '--json']);
+  // A worker tells JetStream it is working every second; a 5 s deadline leaves room for a busy CI
+  // machine to stall its event loop (with 2 s, a live worker's run was once handed to the other one
+  // before any checkpoint, which then started it from scratch), and a killed worker's run still
+  // moves on after 5 s.
+  const submit = gymnast(['sweep', spec, ...cluster, '--ack-wait-s', '5', '--json']);
   assert.is(await submit.exited, 0, submit.output());
   assert.equal(JSON.parse(submit.output().trim().split('\n').pop()!).queued, ['kill-0', 'kill-1', 'kill-2', 'kill-3']);
   const workers = [0, 1].map(() => gymnast(['worker', ...cluster, '--idle-exit-s', '4']));
