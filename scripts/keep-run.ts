@@ -15,10 +15,10 @@
  *
  *   node --import tsx scripts/keep-run.ts training/humanoid-walk
  */
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../src/core/atomic-write.ts';
-import { latestCheckpoint } from '../src/nn/checkpoint.ts';
+import { latestCheckpoint, listCheckpoints } from '../src/nn/checkpoint.ts';
 import { lockRunFolder } from '../src/nn/run-folder.ts';
 import { readRunConfig } from '../src/train/run-config.ts';
 
@@ -65,9 +65,7 @@ function main(args: string[]): void {
     const latest = latestCheckpoint(checkpoints);
     if (!latest) throw new Error(`${runDir}: no checkpoint yet, nothing a resume could start from`);
     const step = Number(JSON.parse(readFileSync(join(latest, 'state.json'), 'utf8')).step);
-    for (const name of readdirSync(checkpoints)) {
-      if (name.startsWith('step-') && name !== basename(latest)) rmSync(join(checkpoints, name), { recursive: true, force: true });
-    }
+    for (const name of listCheckpoints(checkpoints)) if (name !== basename(latest)) rmSync(join(checkpoints, name), { recursive: true, force: true });
     const bin = Math.max(1, Math.round(config.checkpointEvery / 10));
     const file = join(runDir, 'metrics.jsonl');
     if (existsSync(file)) {

@@ -6,7 +6,7 @@
  * What `gymnast start` shows of every shipped policy (`policies/*`) and what a policy worker of the
  * static site runs. Browser-safe: files are read through core/files.ts, paths joined with '/'.
  */
-import { joinPath } from '../core/paths.ts';
+import { baseName, joinPath } from '../core/paths.ts';
 import { make } from '../envs/registry.ts';
 import { latestCheckpoint } from '../nn/checkpoint.ts';
 import { buildRunAgent, greedyActor } from '../train/evaluate.ts';
@@ -51,7 +51,7 @@ export function playPolicy(hub: ViewerHub, runDir: string, options: PolicyPlayer
   const checkpoint = latestCheckpoint(joinPath(runDir, 'checkpoints'));
   if (!checkpoint) throw new Error(`${runDir}: the run has no checkpoint yet, so there is no policy to play`);
   const { agent, env, step, close } = buildRunAgent(runDir, config, checkpoint);
-  const name = folderName(runDir);
+  const name = baseName(runDir);
   const envOptions = { ...config.envOptions };
   if (options.ghostOffsetZ !== undefined && 'ghostOffsetZ' in envOptions) envOptions.ghostOffsetZ = options.ghostOffsetZ;
   try {
@@ -73,7 +73,3 @@ export function playPolicy(hub: ViewerHub, runDir: string, options: PolicyPlayer
   }
 }
 
-function folderName(path: string): string {
-  const parts = path.split(/[\\/]/).filter((p) => p.length > 0);
-  return parts[parts.length - 1] ?? path;
-}

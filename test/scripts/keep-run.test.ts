@@ -5,11 +5,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { binMetrics } from '../../scripts/keep-run.ts';
-import { latestCheckpoint } from '../../src/nn/checkpoint.ts';
+import { latestCheckpoint, listCheckpoints } from '../../src/nn/checkpoint.ts';
 import { readMetrics } from '../../src/train/metrics.ts';
 import { train, type TrainArgs } from '../../src/train/run.ts';
 
@@ -62,9 +62,20 @@ test('a run kept for git resumes to the same weights, optimizer state and later 
 });
 
 test('a run still training is refused: the lock names the process', () => {
-  const r = keepRun(join(tmp, 'nothing-here'));
-  assert.is.not(r.status, 0);
-  assert.match(r.stderr, /nothing-here/);
+  // The lock a live trainer holds: this test's own process, on this machine.
+  const dir = join(tmp, 'whole');
+  const lock = join(dir, 'run.lock');
+  writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), since: '2026-12-08T00:00:00.000Z' }) + '\n');
+  const before = listCheckpoints(join(dir, 'checkpoints'));
+  try {
+    const r = keepRun(dir);
+    assert.is.not(r.status, 0);
+    assert.match(r.stderr, new RegExp(`is being trained by process ${process.pid} since 2026-12-08`));
+    assert.equal(listCheckpoints(join(dir, 'checkpoints')), before, 'no checkpoint removed');
+    assert.ok(before.length > 0);
+  } finally {
+    rmSync(lock, { force: true });
+  }
 });
 
 test.run();

@@ -1,10 +1,11 @@
 /**
  * `gymnast view` (the live viewer with the sources asked for) and `gymnast start` (what
  * `npm start` runs: the viewer on 127.0.0.1 with the shipped skills performing, each beside its
- * reference, and an agent learning CartPole live with its curves). The viewer room serves and plays, the live room (`src/live`) trains in a
- * worker or follows a run folder; this file parses, wires sources to them, prints the URL and
- * waits.
+ * reference, and an agent learning CartPole live with its curves). The viewer room serves and
+ * plays, the live room (`src/live`) trains in a worker, follows a run folder or plays a trained
+ * policy; this file parses, wires sources to them, prints the URL and waits.
  */
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { collect, envOptions as envOptionsOf, requiredNumber } from '../args.ts';
@@ -15,7 +16,6 @@ import { resolveClipPath } from '../../motion/data-path.ts';
 import { followRunFolder, playPolicy, runChannelId, trainLive } from '../../live/index.ts';
 import { initBackend } from '../../nn/backend.ts';
 import { shippedPolicies } from '../../train/shipped-policies.ts';
-import { basename } from 'node:path';
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,
